@@ -1,0 +1,92 @@
+"""Listeners (the Spotify accounts whose history we keep) and the structured log they share."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+
+class Listener(models.Model):
+    """One Spotify account whose listening history this service keeps.
+
+    Tokens are stored only as ciphertext (see `accounts.crypto`); the polling fields are the
+    collector's bookkeeping: where it left off, when it may try next, and who is polling now.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
+        NOT_REGISTERED = "not_registered", "Not registered in the Spotify app"
+        IMPORT_ONLY = "import_only", "Import only (never logged in)"
+
+    spotify_user_id = models.CharField(max_length=255, unique=True)
+    account_id = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IMPORT_ONLY)
+    status_reason = models.TextField(blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    # Tokens: Fernet ciphertext only, never plaintext.
+    encrypted_refresh_token = models.TextField(blank=True)
+    encrypted_access_token = models.TextField(blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    authorized_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=255, blank=True)
+
+    # Polling: cursor, schedule and the lease that keeps two workers off the same listener.
+    cursor_after_ms = models.BigIntegerField(
+        null=True, blank=True, help_text="Newest played_at seen by the collector, in Unix ms."
+    )
+    needs_initial_sync = models.BooleanField(default=False)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    last_poll_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    rate_limited_until = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["spotify_user_id"]
+        indexes = [models.Index(fields=["status", "next_poll_at"], name="listener_due_idx")]
+
+    def __str__(self):
+        return self.display_name or self.spotify_user_id
+
+
+class LogEntry(models.Model):
+    """One structured log event, as also written to stdout (see `accounts.logs`)."""
+
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    level = models.CharField(max_length=10)
+    logger = models.CharField(max_length=100)
+    event = models.CharField(max_length=100)
+    message = models.TextField()
+    context = models.JSONField(default=dict, blank=True)
+    exception = models.TextField(blank=True)
+    listener = models.ForeignKey(
+        Listener, null=True, blank=True, on_delete=models.CASCADE, related_name="log_entries"
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "log entries"
+        indexes = [
+            models.Index(fields=["level", "created"], name="logentry_level_idx"),
+            models.Index(fields=["listener", "created"], name="logentry_listener_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created:%Y-%m-%d %H:%M:%S} {self.level} {self.event}"
+
+    @classmethod
+    def purge_older_than(cls, days):
+        """Deletes entries older than `days` days; returns how many were deleted."""
+        cutoff = timezone.now() - timedelta(days=days)
+        deleted, _ = cls.objects.filter(created__lt=cutoff).delete()
+        return deleted

@@ -1,0 +1,45 @@
+"""Django admin for the catalogue and the plays (raw records)."""
+
+from django.contrib import admin
+
+from plays.models import Album, Artist, Item, Play, Show
+
+
+@admin.register(Artist)
+class ArtistAdmin(admin.ModelAdmin):
+    list_display = ["name", "spotify_id", "key"]
+    search_fields = ["name", "spotify_id"]
+
+
+@admin.register(Album)
+class AlbumAdmin(admin.ModelAdmin):
+    list_display = ["name", "artist", "album_type", "release_date"]
+    search_fields = ["name", "spotify_id"]
+    list_select_related = ["artist"]
+    raw_id_fields = ["artist"]
+
+
+@admin.register(Show)
+class ShowAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "spotify_id"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "primary_artist", "album", "show", "spotify_id"]
+    list_filter = ["kind"]
+    search_fields = ["name", "spotify_id", "key"]
+    list_select_related = ["primary_artist", "album", "show"]
+    raw_id_fields = ["primary_artist", "album", "show"]
+
+
+@admin.register(Play)
+class PlayAdmin(admin.ModelAdmin):
+    list_display = ["played_at", "listener", "item", "ms_played", "source", "reason_end"]
+    list_filter = ["source", "listener"]
+    date_hierarchy = "played_at"
+    search_fields = ["item__name"]
+    list_select_related = ["listener", "item"]
+    raw_id_fields = ["item"]

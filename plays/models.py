@@ -1,0 +1,154 @@
+"""The catalogue (artists, albums, shows, playable items) and the plays themselves.
+
+Every source (the API poller, extended exports, account-data exports) describes the same things
+with different amounts of detail. Each catalogue row has one `key`: the Spotify URI when a source
+names it, otherwise a stable local key built from names (see `plays.keys`), so a row seen
+without a URI can be found again and merged when the real one turns up.
+"""
+
+from django.db import models
+
+from accounts.models import Listener
+
+
+class Artist(models.Model):
+    key = models.CharField(max_length=255, unique=True)
+    spotify_id = models.CharField(max_length=64, blank=True, db_index=True)
+    name = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Album(models.Model):
+    key = models.CharField(max_length=255, unique=True)
+    spotify_id = models.CharField(max_length=64, blank=True, db_index=True)
+    name = models.CharField(max_length=500)
+    artist = models.ForeignKey(
+        Artist, null=True, blank=True, on_delete=models.SET_NULL, related_name="albums"
+    )
+    album_type = models.CharField(max_length=32, blank=True)
+    release_date = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Show(models.Model):
+    """A podcast show or an audiobook: what episodes and chapters belong to."""
+
+    class Kind(models.TextChoices):
+        PODCAST = "podcast", "Podcast"
+        AUDIOBOOK = "audiobook", "Audiobook"
+
+    key = models.CharField(max_length=255, unique=True)
+    spotify_id = models.CharField(max_length=64, blank=True, db_index=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PODCAST)
+    name = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Item(models.Model):
+    """Something playable: a track, a podcast episode or an audiobook chapter."""
+
+    class Kind(models.TextChoices):
+        TRACK = "track", "Track"
+        EPISODE = "episode", "Podcast episode"
+        CHAPTER = "chapter", "Audiobook chapter"
+
+    key = models.CharField(max_length=255, unique=True)
+    spotify_id = models.CharField(max_length=64, blank=True, db_index=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TRACK)
+    name = models.CharField(max_length=500)
+    primary_artist = models.ForeignKey(
+        Artist, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_items"
+    )
+    artists = models.ManyToManyField(Artist, through="ItemArtist", related_name="items")
+    album = models.ForeignKey(
+        Album, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    show = models.ForeignKey(
+        Show, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # Normalised "artist|title" so account-data rows (no URI) can find the real track.
+    match_key = models.CharField(max_length=255, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ItemArtist(models.Model):
+    """An item's credited artists, in the order the source lists them."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE)
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "artist"], name="itemartist_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} #{self.position}: {self.artist_id}"
+
+
+class Play(models.Model):
+    """One play of one item by one listener, stored once whatever the sources.
+
+    `played_at` is when the play ended (what both the API and the exports record). Every row the
+    sources give is kept, short plays included: queries decide what counts as a play.
+    """
+
+    class Source(models.TextChoices):
+        API = "api", "Spotify API (polling)"
+        EXTENDED = "extended", "Extended streaming history export"
+        ACCOUNT_DATA = "account_data", "Account data export"
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="plays")
+    played_at = models.DateTimeField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="plays")
+    ms_played = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    context_uri = models.CharField(max_length=255, blank=True)
+    context_type = models.CharField(max_length=32, blank=True)
+    platform = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=8, blank=True)
+    reason_start = models.CharField(max_length=32, blank=True)
+    reason_end = models.CharField(max_length=32, blank=True)
+    shuffle = models.BooleanField(null=True, blank=True)
+    skipped = models.BooleanField(null=True, blank=True)
+    offline = models.BooleanField(null=True, blank=True)
+    incognito = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-played_at"]
+        constraints = [
+            # Also the index for "this listener's plays between two dates".
+            models.UniqueConstraint(
+                fields=["listener", "played_at", "item"], name="play_unique_listener_time_item"
+            ),
+        ]
+        indexes = [
+            # "When did I first/last hear X", and the cross-source dedupe window.
+            models.Index(fields=["listener", "item", "played_at"], name="play_listener_item_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.played_at:%Y-%m-%d %H:%M:%S} {self.item_id}"

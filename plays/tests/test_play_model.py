@@ -1,0 +1,85 @@
+"""The core data model: one play per (listener, played_at, item), aware times, cascades."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from accounts.models import Listener
+from plays.keys import spotify_key
+from plays.models import Album, Artist, Item, ItemArtist, Play
+
+pytestmark = pytest.mark.django_db
+
+PLAYED_AT = datetime(2024, 5, 6, 18, 43, 12, 345000, tzinfo=UTC)
+
+
+@pytest.fixture
+def track():
+    artist = Artist.objects.create(key=spotify_key("artist", "a1"), spotify_id="a1", name="Artist")
+    album = Album.objects.create(key=spotify_key("album", "b1"), name="Album", artist=artist)
+    item = Item.objects.create(
+        key=spotify_key("track", "t1"),
+        spotify_id="t1",
+        name="Song",
+        primary_artist=artist,
+        album=album,
+        duration_ms=200_000,
+    )
+    ItemArtist.objects.create(item=item, artist=artist, position=0)
+    return item
+
+
+def test_it_stores_a_play_with_every_field_and_an_aware_time(listener, track):
+    Play.objects.create(
+        listener=listener,
+        played_at=PLAYED_AT,
+        item=track,
+        ms_played=0,
+        source=Play.Source.EXTENDED,
+        context_uri="spotify:playlist:p1",
+        context_type="playlist",
+        platform="android",
+        country="DE",
+        reason_start="clickrow",
+        reason_end="fwdbtn",
+        shuffle=False,
+        skipped=True,
+        offline=False,
+        incognito=False,
+    )
+    play = Play.objects.get()
+    assert play.played_at == PLAYED_AT
+    assert play.played_at.tzinfo is not None
+    assert play.ms_played == 0  # short plays are kept; queries decide what counts
+    assert (play.reason_end, play.skipped, play.country) == ("fwdbtn", True, "DE")
+    assert list(play.item.artists.all()) == [track.primary_artist]
+
+
+def test_it_refuses_a_second_play_of_the_same_item_at_the_same_time(listener, track):
+    Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="extended")
+    assert Play.objects.count() == 1
+
+
+def test_it_keeps_the_same_item_at_the_same_time_for_two_listeners(listener, track):
+    bob = Listener.objects.create(spotify_user_id="bob")
+    Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
+    Play.objects.create(listener=bob, played_at=PLAYED_AT, item=track, source="api")
+    assert Play.objects.count() == 2
+
+
+def test_deleting_a_listener_deletes_their_plays_but_not_the_catalogue(listener, track):
+    Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
+    listener.delete()
+    assert Play.objects.count() == 0
+    assert Item.objects.filter(pk=track.pk).exists()
+
+
+def test_an_item_with_plays_cannot_be_deleted(listener, track):
+    from django.db.models import ProtectedError
+
+    Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
+    with pytest.raises(ProtectedError):
+        track.delete()

@@ -1,0 +1,131 @@
+"""System checks for the configuration, so a bad value stops `manage.py check` (and `migrate`,
+which every start runs) with one clear line instead of a traceback or a silent misbehaviour.
+
+"Production" means DEBUG is off. Messages never include a secret's value.
+"""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.checks import Error, Info, Tags, Warning, register
+
+FERNET_KEY_HINT = (
+    'generate one with: python -c "from cryptography.fernet import Fernet; '
+    'print(Fernet.generate_key().decode())"'
+)
+SECRET_KEY_HINT = 'generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'  # noqa: S105
+
+
+def fernet_key_problems(keys):
+    """Sentences describing what is wrong with a newest-first list of Fernet keys (none if fine)."""
+    problems = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.strip())
+        except (ValueError, TypeError):
+            problems.append(
+                f"TOKEN_ENCRYPTION_KEY: key #{position} of {len(keys)} is not a valid Fernet key "
+                "(32 url-safe base64-encoded bytes); " + FERNET_KEY_HINT
+            )
+    return problems
+
+
+def redirect_uri_problem(uri):
+    """Why Spotify would reject `uri` as a redirect URI, or None if it is acceptable."""
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"SPOTIFY_REDIRECT_URI {uri!r} is not an absolute http(s) URL"
+    if parts.hostname == "localhost":
+        return (
+            "SPOTIFY_REDIRECT_URI uses 'localhost', which Spotify rejects; "
+            "use http://127.0.0.1:PORT/auth/callback instead"
+        )
+    if parts.scheme == "http":
+        try:
+            loopback = ipaddress.ip_address(parts.hostname).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            return (
+                "SPOTIFY_REDIRECT_URI must use https unless it is a loopback IP literal "
+                "(http://127.0.0.1:PORT/... or http://[::1]:PORT/...)"
+            )
+    return None
+
+
+@register(Tags.security, deploy=False)
+def check_secrets(app_configs=None, **kwargs):
+    messages = []
+    production = not settings.DEBUG
+
+    if production and settings.SECRET_KEY == settings.INSECURE_PLACEHOLDER_SECRET_KEY:
+        messages.append(
+            Error(f"SECRET_KEY is not set; {SECRET_KEY_HINT}", id="spotify_history.E001")
+        )
+
+    keys = settings.TOKEN_ENCRYPTION_KEYS
+    for problem in fernet_key_problems(keys):
+        messages.append(Error(problem, id="spotify_history.E002"))
+    if not keys:
+        message = (
+            "TOKEN_ENCRYPTION_KEY is not set, so Spotify tokens cannot be stored; "
+            + FERNET_KEY_HINT
+        )
+        if production:
+            messages.append(Error(message, id="spotify_history.E003"))
+        else:
+            messages.append(Warning(message, id="spotify_history.W003"))
+
+    mode = settings.ADMIN_AUTH_MODE
+    if mode not in ("token", "basic"):
+        messages.append(
+            Error(
+                f"ADMIN_AUTH_MODE must be 'token' or 'basic', not {mode!r}",
+                id="spotify_history.E004",
+            )
+        )
+    elif production and mode == "token" and not settings.ADMIN_TOKEN:
+        messages.append(
+            Error(
+                "ADMIN_AUTH_MODE=token needs ADMIN_TOKEN; generate one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(32))"',
+                id="spotify_history.E005",
+            )
+        )
+    elif (
+        production and mode == "basic" and not (settings.ADMIN_USERNAME and settings.ADMIN_PASSWORD)
+    ):
+        messages.append(
+            Error(
+                "ADMIN_AUTH_MODE=basic needs both ADMIN_USERNAME and ADMIN_PASSWORD",
+                id="spotify_history.E006",
+            )
+        )
+    return messages
+
+
+@register()
+def check_spotify(app_configs=None, **kwargs):
+    messages = []
+    problem = redirect_uri_problem(settings.SPOTIFY_REDIRECT_URI)
+    if problem:
+        messages.append(Error(problem, id="spotify_history.E010"))
+    if not (settings.SPOTIFY_CLIENT_ID and settings.SPOTIFY_CLIENT_SECRET):
+        messages.append(
+            Info(
+                "SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET are not set: Spotify login and polling "
+                "are off; export imports still work",
+                id="spotify_history.I011",
+            )
+        )
+    for name in ("API_BASE_URL", "FRONTEND_AUTH_MODE"):
+        if getattr(settings, name):
+            messages.append(
+                Info(
+                    f"{name} is accepted but not needed: pages and API are one service here",
+                    id="spotify_history.I012",
+                )
+            )
+    return messages

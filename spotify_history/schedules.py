@@ -1,0 +1,61 @@
+"""The worker's recurring tasks, kept in step with the settings.
+
+django-q2's `schedule()` does not enforce unique names, so calling it at every start would pile up
+duplicates. Instead each schedule is upserted by name after every `migrate` (which every start
+runs): restarts change nothing, and a changed interval setting takes effect on the next start.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.logs import log_event
+
+logger = logging.getLogger(__name__)
+
+PURGE_LOGS = "purge-old-logs"
+
+
+def wanted_schedules():
+    """name -> (dotted task function, minutes between runs)."""
+    return {
+        PURGE_LOGS: ("accounts.tasks.purge_old_logs", 24 * 60),
+    }
+
+
+def ensure_schedules():
+    """Creates or updates every wanted schedule (idempotent)."""
+    from django_q.models import Schedule
+
+    now = timezone.now()
+    for name, (func, minutes) in wanted_schedules().items():
+        schedule, created = Schedule.objects.get_or_create(
+            name=name,
+            defaults={
+                "func": func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "repeats": -1,
+                "next_run": now + timedelta(minutes=1),
+            },
+        )
+        if not created and (schedule.func, schedule.minutes, schedule.repeats) != (
+            func,
+            minutes,
+            -1,
+        ):
+            schedule.func, schedule.minutes, schedule.repeats = func, minutes, -1
+            schedule.schedule_type = Schedule.MINUTES
+            schedule.next_run = min(schedule.next_run or now, now + timedelta(minutes=minutes))
+            schedule.save()
+        if created:
+            log_event(logger, "schedule.created", f"Created schedule {name}", schedule=name)
+
+
+def ensure_schedules_after_migrate(plan=None, **kwargs):
+    """post_migrate receiver; skips a `migrate` that rolled django_q back to zero."""
+    from django.db import connection
+
+    if "django_q_schedule" in connection.introspection.table_names():
+        ensure_schedules()

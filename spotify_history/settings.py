@@ -1,0 +1,268 @@
+"""Settings for the whole service, read from the environment (and a local `.env` file).
+
+Every variable of the deployment guide is read here under its own name, with the guide's default.
+Values are only read here; whether they make sense (a well-formed Fernet key, an admin token
+when token auth is on) is judged by the system checks in `spotify_history/checks.py`, so that a
+bad value stops `manage.py check` with one clear line instead of a traceback at import time.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A local `.env` (written by `make run` on first start) fills in what the environment leaves unset.
+# ENV_FILE= (empty) skips it, which is what the test command does so a developer's file can't leak
+# into the tests.
+ENV_FILE = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    env.read_env(ENV_FILE)
+
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# A placeholder keeps tests and one-off commands working; the system check refuses it whenever
+# DEBUG is off, so a production deployment can't run with it.
+INSECURE_PLACEHOLDER_SECRET_KEY = "insecure-placeholder-secret-key-set-SECRET_KEY"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default="") or INSECURE_PLACEHOLDER_SECRET_KEY
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_q",
+    "spotify_history.apps.SpotifyHistoryConfig",
+    "accounts.apps.AccountsConfig",
+    "plays.apps.PlaysConfig",
+    "imports.apps.ImportsConfig",
+    "mcp.apps.McpConfig",
+    "adminui.apps.AdminuiConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "spotify_history.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "spotify_history.wsgi.application"
+
+
+# Database: DATABASE_URL wins; else POSTGRES_PASSWORD (+ POSTGRES_HOST, ...) as in the compose
+# file; else the embedded SQLite file, which needs no set-up at all.
+def _database_from_env():
+    if env.str("DATABASE_URL", default=""):
+        return env.db("DATABASE_URL")
+    if env.str("POSTGRES_PASSWORD", default=""):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env.str("POSTGRES_DB", default="spotify_history"),
+            "USER": env.str("POSTGRES_USER", default="spotify"),
+            "PASSWORD": env.str("POSTGRES_PASSWORD"),
+            "HOST": env.str("POSTGRES_HOST", default="postgres"),
+            "PORT": env.str("POSTGRES_PORT", default="5432"),
+        }
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "spotify_history.sqlite3"),
+    }
+
+
+DATABASES = {"default": _database_from_env()}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the web server read while the worker writes; IMMEDIATE transactions take the write
+    # lock up front, so two writers queue on the busy timeout instead of failing with
+    # "database is locked" when a read transaction tries to upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+    )
+    # A file (not an in-memory database) so tests see WAL and several connections like production.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Behind a TLS proxy ------------------------------------------------------------------------
+# Only trust X-Forwarded-Proto when the proxy in front overwrites it (Caddy and the nginx example
+# in the README do).
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container health check and the proxy's upstream checks speak plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 30 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+# A self-hosted service usually lives on a subdomain of someone's domain: forcing HSTS onto every
+# sibling subdomain (W005) or into browsers' preload lists (W021) is the operator's call, not ours.
+SILENCED_SYSTEM_CHECKS = env.list(
+    "SILENCED_SYSTEM_CHECKS", default=["security.W005", "security.W021"]
+)
+
+# --- Spotify -----------------------------------------------------------------------------------
+SPOTIFY_CLIENT_ID = env.str("SPOTIFY_CLIENT_ID", default="")
+SPOTIFY_CLIENT_SECRET = env.str("SPOTIFY_CLIENT_SECRET", default="")
+# Spotify rejects `localhost` redirect URIs; plain HTTP is allowed only for loopback IP literals.
+SPOTIFY_REDIRECT_URI = env.str(
+    "SPOTIFY_REDIRECT_URI", default="http://127.0.0.1:8000/auth/callback"
+)
+SPOTIFY_ACCOUNTS_BASE_URL = env.str(
+    "SPOTIFY_ACCOUNTS_BASE_URL", default="https://accounts.spotify.com"
+).rstrip("/")
+SPOTIFY_API_BASE_URL = env.str("SPOTIFY_API_BASE_URL", default="https://api.spotify.com/v1").rstrip(
+    "/"
+)
+
+# Comma-separated Fernet keys, newest first: new ciphertext uses the first, any of them decrypts.
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEY", default=[])
+
+# --- Admin API and operator pages --------------------------------------------------------------
+ADMIN_AUTH_MODE = env.str("ADMIN_AUTH_MODE", default="token").strip().lower()
+ADMIN_TOKEN = env.str("ADMIN_TOKEN", default="")
+ADMIN_USERNAME = env.str("ADMIN_USERNAME", default="")
+ADMIN_PASSWORD = env.str("ADMIN_PASSWORD", default="")
+
+# --- Collector ---------------------------------------------------------------------------------
+COLLECTOR_INTERVAL_SECONDS = env.int("COLLECTOR_INTERVAL_SECONDS", default=600)
+INITIAL_SYNC_ENABLED = env.bool("INITIAL_SYNC_ENABLED", default=True)
+INITIAL_SYNC_MAX_DAYS = env.int("INITIAL_SYNC_MAX_DAYS", default=30)
+INITIAL_SYNC_MAX_REQUESTS = env.int("INITIAL_SYNC_MAX_REQUESTS", default=200)
+INITIAL_SYNC_CONCURRENCY = env.int("INITIAL_SYNC_CONCURRENCY", default=2)
+
+# --- Imports -----------------------------------------------------------------------------------
+IMPORT_MAX_ZIP_SIZE_MB = env.int("IMPORT_MAX_ZIP_SIZE_MB", default=500)
+IMPORT_MAX_RECORDS = env.int("IMPORT_MAX_RECORDS", default=5_000_000)
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(DATA_DIR / "uploads")))
+
+# --- Logs --------------------------------------------------------------------------------------
+LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+
+# --- Accepted for compatibility with the original four-service guide --------------------------
+# The web pages, the API and the worker are one Django project here, so there is no separate
+# frontend that needs to be told where the API lives or how to log in to it.
+API_BASE_URL = env.str("API_BASE_URL", default="")
+FRONTEND_AUTH_MODE = env.str("FRONTEND_AUTH_MODE", default="")
+
+# --- Worker (django-q2) ------------------------------------------------------------------------
+# The ORM broker keeps the queue in the default database: no Redis. `retry` must exceed `timeout`
+# or a long task is handed to a second worker while the first still runs it.
+Q_CLUSTER = {
+    "name": "spotify_history",
+    "orm": "default",
+    "workers": env.int("WORKER_PROCESSES", default=2),
+    "timeout": 3600,
+    "retry": 3900,
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 1000,
+    "ack_failures": True,
+    "poll": 2,
+    "label": "Background tasks",
+}
+
+# --- Logging -----------------------------------------------------------------------------------
+# JSON lines on stdout for everything; our own loggers (and request errors) are also stored in the
+# database so the operator pages can filter them. Both pass through the redaction filter first.
+_OWN_LOGGERS = ["spotify_history", "accounts", "plays", "imports", "mcp", "adminui"]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "accounts.logs.RedactSecretsFilter"}},
+    "formatters": {"json": {"()": "accounts.logs.JsonLinesFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["redact_secrets"],
+        },
+        "database": {
+            "class": "accounts.logs.DatabaseHandler",
+            "filters": ["redact_secrets"],
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": "WARNING"},
+    "loggers": {
+        **{
+            name: {"handlers": ["stdout", "database"], "level": LOG_LEVEL, "propagate": False}
+            for name in _OWN_LOGGERS
+        },
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        "django.request": {
+            "handlers": ["stdout", "database"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "django-q": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,50 @@
+"""`make run` writes missing local secrets to .env and never changes existing values."""
+
+from cryptography.fernet import Fernet
+
+from spotify_history.local_env import defined_names, ensure_local_env
+
+
+def read_env(path):
+    return dict(
+        line.split("=", 1) for line in path.read_text().splitlines() if line and line[0] != "#"
+    )
+
+
+def test_it_creates_a_private_env_file_with_fresh_secrets(tmp_path):
+    path = tmp_path / ".env"
+    added = ensure_local_env(path)
+    values = read_env(path)
+    assert set(added) == {"SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "ADMIN_TOKEN", "DEBUG"}
+    assert len(values["SECRET_KEY"]) >= 50
+    Fernet(values["TOKEN_ENCRYPTION_KEY"])  # a valid key
+    assert values["DEBUG"] == "true"
+    assert path.stat().st_mode & 0o077 == 0
+
+
+def test_it_generates_different_secrets_each_time(tmp_path):
+    ensure_local_env(tmp_path / "a")
+    ensure_local_env(tmp_path / "b")
+    assert read_env(tmp_path / "a")["SECRET_KEY"] != read_env(tmp_path / "b")["SECRET_KEY"]
+
+
+def test_it_keeps_existing_values_and_adds_only_what_is_missing(tmp_path):
+    path = tmp_path / ".env"
+    path.write_text("SECRET_KEY=mine\nDEBUG=false\n")
+    added = ensure_local_env(path)
+    values = read_env(path)
+    assert set(added) == {"TOKEN_ENCRYPTION_KEY", "ADMIN_TOKEN"}
+    assert values["SECRET_KEY"] == "mine"
+    assert values["DEBUG"] == "false"
+
+
+def test_it_changes_nothing_the_second_time(tmp_path):
+    path = tmp_path / ".env"
+    ensure_local_env(path)
+    before = path.read_text()
+    assert ensure_local_env(path) == []
+    assert path.read_text() == before
+
+
+def test_it_reads_exported_and_commented_lines_correctly():
+    assert defined_names("export A=1\n# B=2\nC = 3\n\n") == {"A", "C"}
