@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint format checks clean
+.PHONY: run demo test install lint format clean
 
 # Install (or update) the virtualenv from the pinned requirements.
 install: $(STAMP)
@@ -21,6 +21,17 @@ run: install
 	$(BIN)/python -m spotify_history.local_env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+
+# The app against the local Spotify stand-in (no Spotify account needed), in its own data folder.
+DEMO_ENV := DATA_DIR=data/demo SPOTIFY_CLIENT_ID=demo-client SPOTIFY_CLIENT_SECRET=demo-secret \
+	SPOTIFY_ACCOUNTS_BASE_URL=http://127.0.0.1:8765 SPOTIFY_API_BASE_URL=http://127.0.0.1:8765/v1 \
+	SPOTIFY_REDIRECT_URI=http://$(HOST):$(PORT)/auth/callback
+demo: install
+	$(BIN)/python -m spotify_history.local_env
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+	$(BIN)/python -m spotify_standin --port 8765 --client-id demo-client --client-secret demo-secret & \
+	standin=$$!; trap 'kill $$standin' EXIT INT TERM; \
+	$(DEMO_ENV) $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 # Install and run the whole test suite (on DATABASE_URL when set, else on SQLite).
 # ENV_FILE= keeps a local .env out of the tests.

@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,12 +46,41 @@ def run_manage(tmp_path):
     return run
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_collectstatic(settings):
-    """Tests serve static files from the apps, as DEBUG does, instead of a collected manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium_page(monkeypatch):
+    """A headless Chromium page from Debian's `chromium` package, driven by Playwright.
+
+    Without Chromium installed the test is skipped with the install command, unless
+    REQUIRE_BROWSER is set (CI sets it), where a missing browser is a failure.
+    """
+    # Playwright's sync API keeps an event loop open in this thread; the test's own ORM calls
+    # are still plain synchronous calls, which Django would otherwise refuse.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        message = "headless Chromium is not installed (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
