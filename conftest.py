@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests."""
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -59,28 +60,30 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def chromium_page(monkeypatch):
-    """A headless Chromium page from Debian's `chromium` package, driven by Playwright.
+def chromium():
+    """Opens a page in headless Chromium (Debian's `chromium` package, driven by Playwright).
 
+    Use as `with chromium() as page: ...`, and check the database after the block: Playwright
+    keeps an event loop running inside it, where Django refuses synchronous ORM calls.
     Without Chromium installed the test is skipped with the install command, unless
     REQUIRE_BROWSER is set (CI sets it), where a missing browser is a failure.
     """
-    # Playwright's sync API keeps an event loop open in this thread; the test's own ORM calls
-    # are still plain synchronous calls, which Django would otherwise refuse.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if not executable:
         message = "headless Chromium is not installed (apt-get install chromium)"
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+    @contextlib.contextmanager
+    def open_page():
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                yield browser.new_context().new_page()
+            finally:
+                browser.close()
+
+    return open_page

@@ -24,11 +24,12 @@ def app(live_server, settings, standin):
     return live_server
 
 
-def test_a_browser_logs_in_through_the_stand_in(app, chromium_page):
-    chromium_page.goto(f"{app.url}/auth/login")
-    chromium_page.wait_for_url(f"{app.url}/auth/connected")
-    heading = chromium_page.locator("h1").inner_text()
-    html = chromium_page.content()
+def test_a_browser_logs_in_through_the_stand_in(app, chromium):
+    with chromium() as page:
+        page.goto(f"{app.url}/auth/login")
+        page.wait_for_url(f"{app.url}/auth/connected")
+        heading = page.locator("h1").inner_text()
+        html = page.content()
 
     assert heading == "Connected: Carol"
     listener = Listener.objects.get(spotify_user_id="carol")
