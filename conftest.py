@@ -87,3 +87,34 @@ def chromium():
                 browser.close()
 
     return open_page
+
+
+@pytest.fixture
+def subprocess_env(settings):
+    """Environment for a `manage.py` subprocess that shares this test's database and settings.
+
+    Use with `django_db(transaction=True)`, so what the test writes is committed and visible.
+    """
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        {
+            "ENV_FILE": "",
+            "DATABASE_URL": url,
+            "DEBUG": "true",
+            "TOKEN_ENCRYPTION_KEY": ",".join(settings.TOKEN_ENCRYPTION_KEYS),
+            "SPOTIFY_CLIENT_ID": settings.SPOTIFY_CLIENT_ID,
+            "SPOTIFY_CLIENT_SECRET": settings.SPOTIFY_CLIENT_SECRET,
+            "SPOTIFY_ACCOUNTS_BASE_URL": settings.SPOTIFY_ACCOUNTS_BASE_URL,
+            "SPOTIFY_API_BASE_URL": settings.SPOTIFY_API_BASE_URL,
+        }
+    )
+    return env

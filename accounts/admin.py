@@ -20,6 +20,7 @@ class ListenerAdmin(admin.ModelAdmin):
     list_filter = ["status", "needs_initial_sync"]
     search_fields = ["spotify_user_id", "display_name", "account_id"]
     exclude = ["encrypted_refresh_token", "encrypted_access_token"]
+    actions = ["pause", "resume"]
     readonly_fields = [
         "access_token_expires_at",
         "refresh_token_expires_at",
@@ -33,6 +34,16 @@ class ListenerAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    @admin.action(description="Pause polling of the selected listeners")
+    def pause(self, request, queryset):
+        for listener in queryset:
+            listener.pause()
+
+    @admin.action(description="Resume polling of the selected listeners")
+    def resume(self, request, queryset):
+        for listener in queryset:
+            listener.resume()
 
 
 @admin.register(LogEntry)

@@ -21,11 +21,14 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), No
 }
 
 
-def log_event(logger, event, message, *, level=logging.INFO, listener=None, **context):
+def log_event(
+    logger, event, message, *, level=logging.INFO, listener=None, exc_info=False, **context
+):
     """Logs `message` with an event name, the listener it concerns and JSON-able context."""
     logger.log(
         level,
         message,
+        exc_info=exc_info,
         extra={
             "event": event,
             "listener_id": getattr(listener, "pk", listener),

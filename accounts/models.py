@@ -58,6 +58,23 @@ class Listener(models.Model):
     def __str__(self):
         return self.display_name or self.spotify_user_id
 
+    @property
+    def can_be_polled(self):
+        return self.status == self.Status.ACTIVE and bool(self.encrypted_refresh_token)
+
+    def pause(self):
+        """Stops polling this listener until `resume()`."""
+        if self.status == self.Status.ACTIVE:
+            self.status = self.Status.PAUSED
+            self.save(update_fields=["status", "updated_at"])
+
+    def resume(self):
+        """Polls a paused listener again, starting now."""
+        if self.status == self.Status.PAUSED:
+            self.status = self.Status.ACTIVE
+            self.next_poll_at = timezone.now()
+            self.save(update_fields=["status", "next_poll_at", "updated_at"])
+
 
 class LogEntry(models.Model):
     """One structured log event, as also written to stdout (see `accounts.logs`)."""

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.logs import log_event
 from accounts.models import Listener
+from accounts.signals import listener_connected
 from accounts.spotify import (
     InvalidGrant,
     NotRegistered,
@@ -175,6 +176,7 @@ def _save_listener(profile, tokens):
         listener.rate_limited_until = None
         listener.consecutive_failures = 0
         listener.save()
+    listener_connected.send(sender=Listener, listener=listener, created=created)
     log_event(
         logger,
         "login.completed",

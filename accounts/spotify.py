@@ -110,6 +110,7 @@ class SpotifyClient:
             "api_base_url": settings.SPOTIFY_API_BASE_URL,
             "client_id": settings.SPOTIFY_CLIENT_ID,
             "client_secret": settings.SPOTIFY_CLIENT_SECRET,
+            "timeout": settings.SPOTIFY_HTTP_TIMEOUT,
         }
         return cls(**{**options, **overrides})
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from plays.models import Album, Artist, Item, Play, Show
+from plays.models import Album, Artist, Item, Play, Show, SyncRun
 
 
 @admin.register(Artist)
@@ -43,3 +43,24 @@ class PlayAdmin(admin.ModelAdmin):
     search_fields = ["item__name"]
     list_select_related = ["listener", "item"]
     raw_id_fields = ["item"]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at",
+        "listener",
+        "kind",
+        "status",
+        "requests",
+        "fetched",
+        "inserted",
+        "duplicates",
+        "error",
+    ]
+    list_filter = ["kind", "status"]
+    date_hierarchy = "started_at"
+    list_select_related = ["listener"]
+
+    def has_add_permission(self, request):
+        return False

@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class PlaysConfig(AppConfig):
     name = "plays"
     verbose_name = "Plays"
+
+    def ready(self):
+        from accounts.signals import listener_connected
+        from plays.tasks import request_poll_after_login
+
+        listener_connected.connect(request_poll_after_login, dispatch_uid="plays.first_poll")

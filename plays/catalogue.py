@@ -37,8 +37,12 @@ def record_match_key(record):
 
 
 def _ensure(model, cache, wanted):
-    """Makes sure a row exists for every key of `wanted` ({key: field values}); fills `cache`."""
-    missing = [key for key in wanted if key not in cache]
+    """Makes sure a row exists for every key of `wanted` ({key: field values}); fills `cache`.
+
+    Rows are inserted in key order (and tables in one order: artists, albums, shows, items), so
+    concurrent ingests that create the same rows wait for each other instead of deadlocking.
+    """
+    missing = sorted(key for key in wanted if key not in cache)
     if not missing:
         return []
     for chunk in _chunks(missing):

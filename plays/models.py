@@ -152,3 +152,41 @@ class Play(models.Model):
 
     def __str__(self):
         return f"{self.listener_id} {self.played_at:%Y-%m-%d %H:%M:%S} {self.item_id}"
+
+
+class SyncRun(models.Model):
+    """One poll or initial sync of one listener: what it fetched, stored, and how it ended."""
+
+    class Kind(models.TextChoices):
+        POLL = "poll", "Poll"
+        INITIAL_SYNC = "initial_sync", "Initial sync"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        RATE_LIMITED = "rate_limited", "Rate limited"
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requests = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveIntegerField(default=0)
+    inserted = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["listener", "started_at"], name="syncrun_listener_idx"),
+            models.Index(fields=["status", "started_at"], name="syncrun_status_idx"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()} of {self.listener_id} at {self.started_at:%Y-%m-%d %H:%M}"
+        )

@@ -15,12 +15,19 @@ from accounts.logs import log_event
 logger = logging.getLogger(__name__)
 
 PURGE_LOGS = "purge-old-logs"
+POLL_SPOTIFY = "poll-spotify"
 
 
 def wanted_schedules():
-    """name -> (dotted task function, minutes between runs)."""
+    """name -> (dotted task function, minutes between runs).
+
+    The polling pass runs every minute and polls only the listeners that are due (each listener
+    keeps its own next poll time, COLLECTOR_INTERVAL_SECONDS after the last), so passes stay small
+    and a listener that became due is never more than a minute late.
+    """
     return {
         PURGE_LOGS: ("accounts.tasks.purge_old_logs", 24 * 60),
+        POLL_SPOTIFY: ("plays.tasks.poll_due_listeners", 1),
     }
 
 
@@ -37,7 +44,7 @@ def ensure_schedules():
                 "schedule_type": Schedule.MINUTES,
                 "minutes": minutes,
                 "repeats": -1,
-                "next_run": now + timedelta(minutes=1),
+                "next_run": now,
             },
         )
         if not created and (schedule.func, schedule.minutes, schedule.repeats) != (

@@ -178,10 +178,9 @@ SPOTIFY_REDIRECT_URI = env.str(
 )
 SPOTIFY_ACCOUNTS_BASE_URL = env.str(
     "SPOTIFY_ACCOUNTS_BASE_URL", default="https://accounts.spotify.com"
-).rstrip("/")
-SPOTIFY_API_BASE_URL = env.str("SPOTIFY_API_BASE_URL", default="https://api.spotify.com/v1").rstrip(
-    "/"
 )
+SPOTIFY_API_BASE_URL = env.str("SPOTIFY_API_BASE_URL", default="https://api.spotify.com/v1")
+SPOTIFY_HTTP_TIMEOUT = env.float("SPOTIFY_HTTP_TIMEOUT", default=10.0)
 
 # Comma-separated Fernet keys, newest first: new ciphertext uses the first, any of them decrypts.
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEY", default=[])
@@ -198,6 +197,8 @@ INITIAL_SYNC_ENABLED = env.bool("INITIAL_SYNC_ENABLED", default=True)
 INITIAL_SYNC_MAX_DAYS = env.int("INITIAL_SYNC_MAX_DAYS", default=30)
 INITIAL_SYNC_MAX_REQUESTS = env.int("INITIAL_SYNC_MAX_REQUESTS", default=200)
 INITIAL_SYNC_CONCURRENCY = env.int("INITIAL_SYNC_CONCURRENCY", default=2)
+# Listeners one polling pass works on at the same time (threads, each with its own connection).
+POLL_CONCURRENCY = env.int("POLL_CONCURRENCY", default=8)
 
 # --- Imports -----------------------------------------------------------------------------------
 IMPORT_MAX_ZIP_SIZE_MB = env.int("IMPORT_MAX_ZIP_SIZE_MB", default=500)

@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError
 
 from accounts.models import Listener
-from plays.ingest import PlayIngestor, ingest_plays
+from plays.ingest import COPY_THRESHOLD, PlayIngestor, ingest_plays
 from plays.models import Album, Artist, Item, ItemArtist, Play, Show
 from plays.records import PlayRecord
 
@@ -186,7 +186,11 @@ def test_a_failing_batch_stores_nothing_of_itself(listener):
     assert ingestor.ingest([track(T + timedelta(hours=1), uri=AROUND)]).inserted == 1
 
 
-def test_large_inputs_are_stored_in_batches(listener):
-    records = [track(T + timedelta(minutes=4 * n)) for n in range(25)]
-    result = ingest_plays(listener, records, batch_size=10)
-    assert (result.received, result.inserted) == (25, 25)
+def test_large_inputs_are_stored_in_batches_of_either_insert_method(listener):
+    assert COPY_THRESHOLD < 2000
+    records = [track(T + timedelta(minutes=4 * n)) for n in range(2500)]
+    result = ingest_plays(listener, records, batch_size=2000)  # one COPY-sized, one small
+    assert (result.received, result.inserted) == (2500, 2500)
+    again = ingest_plays(listener, [*records, track(T - timedelta(days=1))], batch_size=2000)
+    assert (again.received, again.inserted) == (2501, 1)
+    assert Play.objects.count() == 2501
