@@ -10,6 +10,7 @@ batches leaves whole batches behind and a re-run inserts only what is missing.
 
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from django.db import connection, transaction
 
@@ -34,8 +35,9 @@ PLAY_COLUMNS = (
     "skipped",
     "offline",
     "incognito",
+    "inserted_by_import",
 )
-_RECORD_FIELDS = PLAY_COLUMNS[2:]
+_record_values = attrgetter(*PLAY_COLUMNS[2:-1])  # a record's values for those columns
 _PLAY_TABLE = Play._meta.db_table
 
 
@@ -60,10 +62,14 @@ class IngestResult:
 
 
 class PlayIngestor:
-    """Stores batches of one listener's PlayRecords; keep one per run to reuse its caches."""
+    """Stores batches of one listener's PlayRecords; keep one per run to reuse its caches.
 
-    def __init__(self, listener):
+    `import_job_id` marks the plays it inserts as that import's (see Play.inserted_by_import).
+    """
+
+    def __init__(self, listener, *, import_job_id=None):
         self.listener = listener
+        self.import_job_id = import_job_id
         self.catalogue = CatalogueResolver()
 
     def ingest(self, records) -> IngestResult:
@@ -88,15 +94,22 @@ class PlayIngestor:
         low, high = search_window(result.earliest, result.latest)
         stored = Play.objects.filter(
             listener=self.listener, played_at__gte=low, played_at__lte=high
-        ).values_list("item_id", "played_at", "source")
-        candidates = [
-            (item_id, record.played_at, record.source)
-            for item_id, record in zip(item_ids, records, strict=True)
-        ]
-        repeated = cross_source_duplicates(candidates, stored) if stored else set()
-        listener_id = self.listener.pk
+        )
+        sources = {record.source for record in records}
+        if len(sources) == 1:
+            # A source's own repeats are exact-key conflicts, which the INSERT skips by itself.
+            stored = stored.exclude(source=sources.pop())
+        stored = list(stored.values_list("item_id", "played_at", "source"))
+        repeated = set()
+        if stored:
+            candidates = [
+                (item_id, record.played_at, record.source)
+                for item_id, record in zip(item_ids, records, strict=True)
+            ]
+            repeated = cross_source_duplicates(candidates, stored)
+        listener_id, job_id = self.listener.pk, self.import_job_id
         return [
-            (listener_id, item_id, *(getattr(record, field) for field in _RECORD_FIELDS))
+            (listener_id, item_id, *_record_values(record), job_id)
             for position, (item_id, record) in enumerate(zip(item_ids, records, strict=True))
             if position not in repeated
         ]

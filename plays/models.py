@@ -136,6 +136,9 @@ class Play(models.Model):
     skipped = models.BooleanField(null=True, blank=True)
     offline = models.BooleanField(null=True, blank=True)
     incognito = models.BooleanField(null=True, blank=True)
+    # The import job that inserted this play (None for polled plays), so a failed import can take
+    # back exactly what it added. A plain number: plays sit below imports in the layers.
+    inserted_by_import = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-played_at"]
@@ -148,6 +151,11 @@ class Play(models.Model):
         indexes = [
             # "When did I first/last hear X", and the cross-source dedupe window.
             models.Index(fields=["listener", "item", "played_at"], name="play_listener_item_idx"),
+            models.Index(
+                fields=["inserted_by_import"],
+                condition=models.Q(inserted_by_import__isnull=False),
+                name="play_import_idx",
+            ),
         ]
 
     def __str__(self):

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 PURGE_LOGS = "purge-old-logs"
 POLL_SPOTIFY = "poll-spotify"
+RESUME_IMPORTS = "resume-imports"
 
 
 def wanted_schedules():
@@ -28,6 +29,7 @@ def wanted_schedules():
     return {
         PURGE_LOGS: ("accounts.tasks.purge_old_logs", 24 * 60),
         POLL_SPOTIFY: ("plays.tasks.poll_due_listeners", 1),
+        RESUME_IMPORTS: ("imports.tasks.resume_imports", 1),
     }
 
 

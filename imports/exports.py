@@ -1,0 +1,765 @@
+"""Opening an uploaded Spotify export safely and streaming the rows of its history files.
+
+A listener uploads the ZIP from Spotify's "Download your data" e-mail (or one JSON file out of
+it). That file comes from outside, can be up to hundreds of megabytes and could be hostile, so this
+module checks everything it can before a single row is read (size, ZIP structure, unsafe member
+names, encryption, nested ZIPs, declared sizes and compression ratios) and then streams each history
+file in chunks: it never holds more than about a megabyte of one file, never unpacks past the size
+a member declares, and turns every problem into an `ImportRejected` whose message is one sentence
+for the person who uploaded the file. Turning rows into plays is `imports.formats`' job; storing
+them is the database side's.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from imports.formats import ACCOUNT_DATA, EXTENDED, parser_for
+from plays.records import PlayRecord
+
+try:  # Much faster on large files (see docs/imports.md); the standard library is the fallback.
+    import orjson
+except ImportError:  # pragma: no cover - depends on what is installed
+    orjson = None
+
+MIXED = "mixed"
+
+EXPECTED_NAMES = "endsong_*.json, Streaming_History_Audio_*.json or StreamingHistory*.json"
+
+READ_SIZE = 256 * 1024  # compressed bytes read from the upload at a time
+CHUNK_SIZE = 256 * 1024  # most uncompressed bytes handed to the JSON reader at a time
+MAX_ROW_BYTES = 1024 * 1024  # a Spotify row is under 2 KB; a "row" past this is not one
+RATIO_CHECK_FLOOR = 1024 * 1024  # members smaller than this can't be bombs, whatever their ratio
+
+_READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_UTF8_BOM = codecs.BOM_UTF8
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_JSON_WHITESPACE = b" \t\r\n"
+_SKIP_WHITESPACE = re.compile(r"[ \t\r\n]*")
+_DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
+_NUMBER_RUNS = re.compile(r"(\d+)")
+_HISTORY_NAME = re.compile(
+    r"^(?P<stem>.*?)(?:_\d{4}(?:-\d{4})?)?(?:_?(?P<number>\d+))?\.json$", re.I
+)
+
+
+class ImportRejected(Exception):
+    """The upload can't be imported; `str(exc)` is one clear sentence for the person.
+
+    `code` is machine-readable (see docs/imports.md for every code and message); `member` names the
+    file inside the ZIP the problem is in, when there is one.
+    """
+
+    def __init__(self, code: str, message: str, *, member: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.member = member
+
+    @classmethod
+    def too_many_records(cls, limit: int) -> ImportRejected:
+        """What a caller counting rows raises once an import passes `Limits.max_records`."""
+        return cls(
+            "too_many_records",
+            f"This export holds more than {limit:,} records, the most one import may hold "
+            "(IMPORT_MAX_RECORDS).",
+        )
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_upload_bytes: int  # IMPORT_MAX_ZIP_SIZE_MB * 1024 * 1024
+    max_records: int  # IMPORT_MAX_RECORDS
+    max_uncompressed_bytes: int = 8 * 1024**3  # total of the history members
+    max_compression_ratio: int = 200  # per member, uncompressed / compressed
+    max_members: int = 10_000
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        from django.conf import settings
+
+        return cls(
+            max_upload_bytes=settings.IMPORT_MAX_ZIP_SIZE_MB * 1024 * 1024,
+            max_records=settings.IMPORT_MAX_RECORDS,
+        )
+
+
+@dataclass(frozen=True)
+class HistoryFile:
+    name: str  # member name inside the ZIP, or the file name of a single JSON upload
+    format: str  # "extended" or "account_data"
+    size: int  # uncompressed bytes (as declared by the ZIP)
+
+
+def history_format(member_name: str) -> str | None:
+    """The export format a file holds, judged by its name at any folder depth, or None."""
+    base = member_name.rsplit("/", 1)[-1].lower()
+    if not base.endswith(".json") or base.startswith("._"):
+        return None
+    if base.startswith(("endsong", "streaming_history_audio", "streaming_history_video")):
+        return EXTENDED
+    if base.startswith("streaminghistory"):
+        return ACCOUNT_DATA
+    return None
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key that puts `_2` before `_10`."""
+    parts = _NUMBER_RUNS.split(name.lower())
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+def history_order(member_name: str) -> tuple:
+    """Sort key putting a folder's history files in the order Spotify numbered them.
+
+    Spotify counts files on across years (`..._2022-2023_11.json` follows `..._2022_10.json`),
+    so files of one kind are ordered by that number, which is also their time order.
+    """
+    folder, _, base = member_name.rpartition("/")
+    match = _HISTORY_NAME.match(base)
+    number = int(match["number"]) if match and match["number"] else -1
+    stem = match["stem"].lower() if match else base.lower()
+    return natural_key(folder), stem, number, natural_key(base)
+
+
+class Export:
+    """An opened upload. Use as a context manager; it holds the file open, never its whole content.
+
+    `files` are the history files in the order Spotify numbered them (`history_order`), which is
+    time order within each kind. `rows(file)` streams one file's JSON objects; `records()` streams
+    every file's rows already parsed, counting them against `limits.max_records`.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        name: str,
+        files: list[HistoryFile],
+        limits: Limits,
+        upload: BinaryIO,
+        archive: zipfile.ZipFile | None = None,
+    ):
+        self.path = path
+        self.name = name
+        self.files = files
+        self.limits = limits
+        self._upload = upload
+        self._archive = archive
+        self._members = {info.filename: info for info in archive.infolist()} if archive else {}
+
+    @property
+    def format(self) -> str:
+        formats = {history_file.format for history_file in self.files}
+        return formats.pop() if len(formats) == 1 else MIXED
+
+    @property
+    def is_zip(self) -> bool:
+        return self._archive is not None
+
+    def rows(self, history_file: HistoryFile) -> Iterator[object]:
+        """The JSON values of one history file's top-level list (objects, unless it's broken).
+
+        Raises ImportRejected ("invalid_json", "wrong_shape", "not_utf8", "truncated",
+        "zip_bomb") naming the member, possibly after some rows were already yielded.
+        """
+        if self._archive is None:
+            chunks = _file_chunks(self._upload, history_file.size)
+        else:
+            chunks = self._member_chunks(self._members[history_file.name])
+        return iter(JsonArrayReader(chunks, history_file.name))
+
+    def records(self) -> Iterator[tuple[HistoryFile, PlayRecord | str]]:
+        """Every row of every history file as a PlayRecord or a skip reason, file by file.
+
+        Raises `ImportRejected.too_many_records` once more than `limits.max_records` rows were read.
+        """
+        limit = self.limits.max_records
+        count = 0
+        for history_file in self.files:
+            parse = parser_for(history_file.format)
+            for row in self.rows(history_file):
+                count += 1
+                if count > limit:
+                    raise ImportRejected.too_many_records(limit)
+                yield history_file, parse(row)
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+        self._upload.close()
+
+    def __enter__(self) -> Export:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Export {self.name!r} {self.format} files={len(self.files)}>"
+
+    def _member_chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        try:
+            if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                yield from _inflate_member(self._upload, info, self.name)
+            else:
+                yield from _library_member_chunks(self._archive, info, self.name)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+            raise _damaged_member(self.name, info.filename) from error
+
+
+def open_export(path: str | Path, limits: Limits, *, name: str | None = None) -> Export:
+    """Opens and validates an upload: a Spotify export ZIP or one JSON history file.
+
+    `name` is what the person called the file (used in messages and, for a single JSON file, to
+    tell its format); it defaults to the file's own name. Raises ImportRejected.
+    """
+    path = Path(path)
+    name = name or path.name
+    size = path.stat().st_size
+    if size > limits.max_upload_bytes:
+        raise ImportRejected(
+            "too_large",
+            f"{name} is {_human_size(size)}, more than the {_human_size(limits.max_upload_bytes)} "
+            "an upload may be (IMPORT_MAX_ZIP_SIZE_MB).",
+        )
+    if size == 0:
+        raise ImportRejected("not_a_zip", f"{name} is empty.")
+    upload = path.open("rb")
+    try:
+        head = upload.read(64 * 1024)
+        if head.startswith(_ZIP_SIGNATURES):
+            return _open_zip(upload, path, name, size, limits)
+        return _open_json(upload, path, name, size, head, limits)
+    except BaseException:
+        upload.close()
+        raise
+
+
+# Opening ZIP files
+
+
+def _open_zip(upload: BinaryIO, path: Path, name: str, size: int, limits: Limits) -> Export:
+    entries = _count_zip_entries(upload, size)
+    if entries is None:
+        raise ImportRejected(
+            "truncated",
+            f"{name} is cut off or damaged (the end of the ZIP file is missing): download the "
+            "export from Spotify again and upload the complete file.",
+        )
+    _check_member_count(name, entries, limits)
+    try:
+        archive = zipfile.ZipFile(upload)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error) as error:
+        raise ImportRejected(
+            "truncated",
+            f"{name} is damaged (its ZIP directory can't be read): download the export from "
+            "Spotify again and upload the complete file.",
+        ) from error
+    try:
+        files = _validate_archive(archive, upload, name, limits)
+    except BaseException:
+        archive.close()
+        raise
+    return Export(path=path, name=name, files=files, limits=limits, upload=upload, archive=archive)
+
+
+def _check_member_count(name: str, count: int, limits: Limits) -> None:
+    if count > limits.max_members:
+        raise ImportRejected(
+            "too_many_files",
+            f"{name} holds {count:,} files, more than the {limits.max_members:,} a Spotify export "
+            "may hold.",
+        )
+
+
+def _validate_archive(
+    archive: zipfile.ZipFile, upload: BinaryIO, name: str, limits: Limits
+) -> list[HistoryFile]:
+    infos = archive.infolist()
+    _check_member_count(name, len(infos), limits)
+    seen = set()
+    for info in infos:
+        if _is_unsafe_path(info.filename):
+            raise ImportRejected(
+                "path_traversal",
+                f"{name} contains a file with an unsafe path ({info.filename!r}), so it was not "
+                "imported.",
+                member=info.filename,
+            )
+        if info.filename in seen:
+            raise ImportRejected(
+                "path_traversal",
+                f"{name} contains two files with the same path ({info.filename!r}), so it was "
+                "not imported.",
+                member=info.filename,
+            )
+        seen.add(info.filename)
+    members = [info for info in infos if not _is_ignored(info)]
+    nested = next((info for info in members if info.filename.lower().endswith(".zip")), None)
+    if nested is not None:
+        raise _nested_zip(name, nested.filename)
+    history = sorted(
+        (info for info in members if history_format(info.filename)),
+        key=lambda info: history_order(info.filename),
+    )
+    if not history:
+        raise _no_history_files(name, members)
+    declared_total = sum(info.file_size for info in history)
+    if declared_total > limits.max_uncompressed_bytes:
+        raise ImportRejected(
+            "zip_bomb",
+            f"{name} would unpack to {_human_size(declared_total)} of history files, more than "
+            f"the {_human_size(limits.max_uncompressed_bytes)} an import may unpack.",
+        )
+    for info in history:
+        _check_member(info, name, limits)
+        if _peek_member(upload, archive, info, name, 4).startswith(_ZIP_SIGNATURES):
+            raise _nested_zip(name, info.filename)
+    return [
+        HistoryFile(name=info.filename, format=history_format(info.filename), size=info.file_size)
+        for info in history
+    ]
+
+
+def _check_member(info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
+    if info.flag_bits & 0x1:
+        raise ImportRejected(
+            "encrypted",
+            f"{info.filename} in {name} is password-protected: upload the ZIP file exactly as "
+            "Spotify sent it (Spotify's exports are not encrypted).",
+            member=info.filename,
+        )
+    if info.compress_type not in _READABLE_METHODS:
+        raise ImportRejected(
+            "unsupported_compression",
+            f"{info.filename} in {name} is compressed with a method this server can't unpack "
+            f"(ZIP method {info.compress_type}): upload the ZIP file exactly as Spotify sent it.",
+            member=info.filename,
+        )
+    too_compressed = info.file_size > info.compress_size * limits.max_compression_ratio
+    if info.file_size > RATIO_CHECK_FLOOR and too_compressed:
+        ratio = info.file_size // max(info.compress_size, 1)
+        raise ImportRejected(
+            "zip_bomb",
+            f"{info.filename} in {name} is compressed {ratio:,} to 1, far more than any real "
+            "streaming history file, so it was not unpacked.",
+            member=info.filename,
+        )
+
+
+def _is_ignored(info: zipfile.ZipInfo) -> bool:
+    """Folders and the resource files macOS adds when it zips a folder."""
+    if info.is_dir():
+        return True
+    parts = info.filename.split("/")
+    return parts[0] == "__MACOSX" or parts[-1].startswith("._")
+
+
+def _is_unsafe_path(member_name: str) -> bool:
+    if member_name.startswith("/") or "\\" in member_name or _DRIVE_LETTER.match(member_name):
+        return True
+    return ".." in PurePosixPath(member_name).parts
+
+
+def _nested_zip(name: str, member: str) -> ImportRejected:
+    inner = member.rsplit("/", 1)[-1]
+    return ImportRejected(
+        "nested_zip",
+        f"{name} contains another ZIP file ({member}): unzip {name} and upload {inner} itself.",
+        member=member,
+    )
+
+
+def _no_history_files(name: str, members: list[zipfile.ZipInfo]) -> ImportRejected:
+    if not members:
+        return ImportRejected(
+            "no_history_files",
+            f"{name} is an empty ZIP file, so it holds no Spotify streaming history "
+            f"(expected {EXPECTED_NAMES}).",
+        )
+    shown = sorted((info.filename.rsplit("/", 1)[-1] for info in members), key=natural_key)
+    listing = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
+    count = f"{len(members)} file" + ("s" if len(members) > 1 else "")
+    return ImportRejected(
+        "no_history_files",
+        f"Found {count} in {name} ({listing}) but none is a Spotify streaming history file "
+        f"(expected {EXPECTED_NAMES}).",
+    )
+
+
+def _count_zip_entries(upload: BinaryIO, size: int) -> int | None:
+    """The entry count from the ZIP's end record, read before zipfile loads the whole directory.
+
+    None when there is no end record (the file was cut off).
+    """
+    tail_size = min(size, 22 + 65535)
+    upload.seek(size - tail_size)
+    tail = upload.read(tail_size)
+    position = tail.rfind(b"PK\x05\x06")
+    if position < 0 or len(tail) - position < 22:
+        return None
+    entries = struct.unpack("<H", tail[position + 10 : position + 12])[0]
+    locator = position - 20
+    if entries == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+        zip64_offset = struct.unpack("<Q", tail[locator + 8 : locator + 16])[0]
+        upload.seek(zip64_offset)
+        record = upload.read(56)
+        if len(record) < 56 or record[:4] != b"PK\x06\x06":
+            return None
+        entries = struct.unpack("<Q", record[32:40])[0]
+    return entries
+
+
+# Reading ZIP members
+
+
+def _inflate_member(upload: BinaryIO, info: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
+    """A stored or deflated member's bytes, never inflating past the size it declares."""
+    offset = _member_data_offset(upload, info, name)
+    compressed_left = info.compress_size
+    declared = info.file_size
+    decompressor = (
+        zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    )
+    produced = crc = 0
+    pending = b""
+    while True:
+        if not pending:
+            if compressed_left <= 0:
+                break
+            upload.seek(offset)
+            pending = upload.read(min(READ_SIZE, compressed_left))
+            if not pending:
+                raise _damaged_member(name, info.filename)
+            offset += len(pending)
+            compressed_left -= len(pending)
+        if decompressor is None:
+            chunk, pending = pending, b""
+        else:
+            # One byte more than declared is enough to know the header lied.
+            chunk = decompressor.decompress(pending, min(CHUNK_SIZE, declared - produced + 1))
+            pending = decompressor.unconsumed_tail
+        if chunk:
+            produced += len(chunk)
+            if produced > declared:
+                raise ImportRejected(
+                    "zip_bomb",
+                    f"{info.filename} in {name} unpacks to more data than its ZIP header "
+                    "declares, so it was not unpacked (if this is Spotify's file, it is damaged: "
+                    "download the export from Spotify again).",
+                    member=info.filename,
+                )
+            crc = zlib.crc32(chunk, crc)
+            yield chunk
+        if decompressor is not None and decompressor.eof:
+            break
+    if decompressor is not None and not decompressor.eof:
+        raise _damaged_member(name, info.filename)
+    if produced != declared or crc != info.CRC:
+        raise _damaged_member(name, info.filename)
+
+
+def _library_member_chunks(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str
+) -> Iterator[bytes]:
+    """Members compressed some other way (bzip2, lzma) go through zipfile, which also stops at
+    the declared size; the count here is the same guard as `_inflate_member`'s."""
+    produced = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(CHUNK_SIZE):
+            produced += len(chunk)
+            if produced > info.file_size:  # pragma: no cover - zipfile stops there itself
+                raise _damaged_member(name, info.filename)
+            yield chunk
+
+
+def _member_data_offset(upload: BinaryIO, info: zipfile.ZipInfo, name: str) -> int:
+    upload.seek(info.header_offset)
+    header = upload.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise _damaged_member(name, info.filename)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    return info.header_offset + 30 + name_length + extra_length
+
+
+def _peek_member(
+    upload: BinaryIO, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, size: int
+) -> bytes:
+    """The first `size` bytes of a member, inflating no more than needed."""
+    try:
+        if info.compress_type == zipfile.ZIP_STORED:
+            upload.seek(_member_data_offset(upload, info, name))
+            return upload.read(min(size, info.compress_size))
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            upload.seek(_member_data_offset(upload, info, name))
+            compressed = upload.read(min(READ_SIZE, info.compress_size))
+            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(compressed, size)
+        with archive.open(info) as stream:
+            return stream.read(size)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        raise _damaged_member(name, info.filename) from error
+
+
+def _damaged_member(name: str, member: str) -> ImportRejected:
+    return ImportRejected(
+        "truncated",
+        f"{member} in {name} is cut off or damaged (its data doesn't match its checksum): "
+        "download the export from Spotify again and upload the complete file.",
+        member=member,
+    )
+
+
+# Single JSON uploads
+
+
+def _open_json(
+    upload: BinaryIO, path: Path, name: str, size: int, head: bytes, limits: Limits
+) -> Export:
+    if head.startswith(_UTF16_BOMS):
+        raise _not_utf8(name, 1)
+    first = head.removeprefix(_UTF8_BOM).lstrip(_JSON_WHITESPACE)[:1]
+    if first == b"{":
+        raise _wrong_shape(name)
+    if first != b"[":
+        raise ImportRejected(
+            "not_a_zip",
+            f"{name} is neither a ZIP file nor a JSON file: upload the ZIP file from Spotify's "
+            '"Download your data" e-mail, or one of the streaming history JSON files inside it.',
+        )
+    history_file = HistoryFile(name=name, format=_json_upload_format(upload, name, size), size=size)
+    return Export(path=path, name=name, files=[history_file], limits=limits, upload=upload)
+
+
+def _json_upload_format(upload: BinaryIO, name: str, size: int) -> str:
+    """From the file name when it is a history file's, else from the keys of its first row."""
+    by_name = history_format(name)
+    if by_name:
+        return by_name
+    first_row = next(iter(JsonArrayReader(_file_chunks(upload, size), name)), None)
+    if isinstance(first_row, dict):
+        if "ts" in first_row and "ms_played" in first_row:
+            return EXTENDED
+        if "endTime" in first_row and "msPlayed" in first_row:
+            return ACCOUNT_DATA
+    if first_row is None:
+        reason = "it holds an empty list"
+    else:
+        reason = "its rows have neither ts and ms_played nor endTime and msPlayed"
+    raise ImportRejected(
+        "no_history_files",
+        f"{name} is not a Spotify streaming history file ({reason}; expected {EXPECTED_NAMES}).",
+    )
+
+
+def _file_chunks(upload: BinaryIO, size: int) -> Iterator[bytes]:
+    offset = 0
+    while offset < size:
+        upload.seek(offset)
+        chunk = upload.read(min(CHUNK_SIZE, size - offset))
+        if not chunk:
+            return
+        offset += len(chunk)
+        yield chunk
+
+
+# Streaming the rows of one JSON list
+
+
+def _loads_with_json(document: bytes) -> object:
+    return json.loads(document.decode("utf-8"))
+
+
+# Either one raises a ValueError for bad JSON or bad UTF-8; the slow path then says which.
+_loads_batch: Callable[[bytes], object] = orjson.loads if orjson is not None else _loads_with_json
+JSON_LIBRARY = "orjson" if orjson is not None else "json"
+
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+class JsonArrayReader:
+    """The items of one top-level JSON list, read from byte chunks with bounded memory.
+
+    The fast path parses every complete row in the buffer with one `loads` call: it cuts the
+    buffer after its last `}` and parses `[` + that + `]`; if that parses, the cut was between two
+    rows (a `}` inside a string or a half-read row can't give a valid list). When it doesn't parse
+    (a row cut just after a `}` in its text, rows that aren't objects, or broken JSON), the slow
+    path decodes value by value, so errors are reported with their line and a broken file is never
+    read further than about a megabyte past the break.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], member: str):
+        self.member = member
+        self._chunks = iter(chunks)
+        self._buffer = b""
+        self._line = 1  # line number of the buffer's first byte
+        self._at_start = True
+        self._opened = False  # the "[" was read
+        self._closed = False  # the "]" was read
+        self._has_items = False
+        self._eof = False
+
+    def __iter__(self) -> Iterator[object]:
+        while not self._eof:
+            self._read_chunk()
+            if not self._opened and not self._open():
+                continue
+            if self._closed:
+                self._check_only_whitespace_left()
+            else:
+                yield from self._complete_items()
+        if not self._opened:
+            raise ImportRejected(
+                "invalid_json", f"{self.member} is empty, not a JSON list.", member=self.member
+            )
+        if not self._closed:
+            yield from self._items_one_by_one(final=True)
+        if not self._closed:
+            raise self._invalid(self._line, "the file ends before its list of plays does")
+
+    def _read_chunk(self) -> None:
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            self._eof = True
+        else:
+            self._buffer += chunk
+
+    def _consume(self, size: int) -> None:
+        self._line += self._buffer.count(b"\n", 0, size)
+        self._buffer = self._buffer[size:]
+
+    def _open(self) -> bool:
+        if self._at_start and len(self._buffer) >= 3:
+            self._at_start = False
+            if self._buffer.startswith(_UTF16_BOMS):
+                raise _not_utf8(self.member, 1)
+            self._buffer = self._buffer.removeprefix(_UTF8_BOM)
+        stripped = self._buffer.lstrip(_JSON_WHITESPACE)
+        if not stripped:
+            return False
+        self._consume(len(self._buffer) - len(stripped))
+        if stripped[:1] == b"{":
+            raise _wrong_shape(self.member)
+        if stripped[:1] != b"[":
+            raise self._invalid(self._line, "it does not start with a JSON list")
+        self._consume(1)
+        self._opened = True
+        return True
+
+    def _complete_items(self) -> list[object]:
+        cut = self._buffer.rfind(b"}") + 1
+        if cut:
+            items = self._try_batch(self._buffer[:cut])
+            if items:
+                self._consume(cut)
+                self._has_items = True
+                return items
+        return self._items_one_by_one(final=False)
+
+    def _try_batch(self, body: bytes) -> list[object] | None:
+        if self._has_items:
+            body = body.lstrip(_JSON_WHITESPACE)
+            if not body.startswith(b","):
+                return None
+            body = body[1:]
+        try:
+            items = _loads_batch(b"[" + body + b"]")
+        except ValueError:
+            return None
+        return items if isinstance(items, list) else None
+
+    def _items_one_by_one(self, *, final: bool) -> list[object]:
+        text = self._decode(final)
+        items: list[object] = []
+        committed = 0  # end of the last complete item (or of the closing "]")
+        position = 0
+        while True:
+            position = _SKIP_WHITESPACE.match(text, position).end()
+            if position == len(text):
+                break
+            if text[position] == "]":
+                committed = position + 1
+                self._closed = True
+                break
+            if self._has_items or items:
+                if text[position] != ",":
+                    raise self._invalid_at(text, position, "expected a comma between two rows")
+                position = _SKIP_WHITESPACE.match(text, position + 1).end()
+                if position == len(text):
+                    break
+                if text[position] == "]":
+                    raise self._invalid_at(text, position, "a comma is followed by no row")
+            try:
+                item, end = _raw_decode(text, position)
+            except json.JSONDecodeError as error:
+                if final or len(text) - position > MAX_ROW_BYTES:
+                    raise self._invalid_at(text, error.pos, error.msg) from error
+                break
+            if end == len(text) and not final:
+                break  # a number or literal may go on in the next chunk
+            items.append(item)
+            committed = position = end
+        self._consume(len(text[:committed].encode()) if committed else 0)
+        self._has_items = self._has_items or bool(items)
+        if self._closed:
+            self._check_only_whitespace_left()
+        return items
+
+    def _decode(self, final: bool) -> str:
+        try:
+            text, _ = codecs.utf_8_decode(self._buffer, "strict", final)
+        except UnicodeDecodeError as error:
+            line = self._line + self._buffer.count(b"\n", 0, error.start)
+            raise _not_utf8(self.member, line) from error
+        return text
+
+    def _check_only_whitespace_left(self) -> None:
+        rest = self._buffer.lstrip(_JSON_WHITESPACE)
+        if rest:
+            self._consume(len(self._buffer) - len(rest))
+            raise self._invalid(self._line, "there is more data after its list of plays")
+        self._consume(len(self._buffer))
+
+    def _invalid_at(self, text: str, position: int, reason: str) -> ImportRejected:
+        return self._invalid(self._line + text.count("\n", 0, position), reason)
+
+    def _invalid(self, line: int, reason: str) -> ImportRejected:
+        return ImportRejected(
+            "invalid_json",
+            f"{self.member} is not valid JSON (line {line}: {reason[:1].lower() + reason[1:]}).",
+            member=self.member,
+        )
+
+
+def _wrong_shape(member: str) -> ImportRejected:
+    return ImportRejected(
+        "wrong_shape",
+        f"{member} holds a single JSON object, not the list of plays a Spotify streaming history "
+        "file holds.",
+        member=member,
+    )
+
+
+def _not_utf8(member: str, line: int) -> ImportRejected:
+    return ImportRejected(
+        "not_utf8",
+        f"{member} is not UTF-8 text (line {line}); Spotify's files are UTF-8, so upload the "
+        "file as Spotify sent it rather than a copy saved by another program.",
+        member=member,
+    )
+
+
+def _human_size(size: int) -> str:
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"

@@ -1,0 +1,255 @@
+"""Turning one row of a Spotify export into a `PlayRecord`, or into the reason it was skipped.
+
+Every field of every export format may be missing or null (see docs/imports.md), so nothing here
+raises on a bad row: a row is either a play or one of the `SKIP_REASONS`, which the importer counts
+and reports. Personal data the exports carry (IP addresses, user agents, user names) is never read.
+An import parses millions of rows, so the parsers avoid regular expressions and `strptime` on the
+common path: a row costs a few microseconds.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import unquote_plus
+
+from plays.keys import parse_spotify_uri
+from plays.records import PlayRecord
+
+EXTENDED = "extended"
+ACCOUNT_DATA = "account_data"
+
+SKIP_REASONS: dict[str, str] = {
+    "not_an_object": "row is not a JSON object",
+    "missing_timestamp": "row has no ts/endTime",
+    "bad_timestamp": "ts/endTime is not a date and time",
+    "bad_ms_played": "ms_played/msPlayed is negative, not a whole number or over 24 days",
+    "missing_name": (
+        "row names no track, episode or audiobook chapter (Spotify leaves every name empty for "
+        "some unavailable items)"
+    ),
+    "missing_artist": (
+        "track row has a title but neither a Spotify URI nor an artist, so the track can't be told "
+        "apart from others with the same title"
+    ),
+}
+
+# Longest values the plays tables hold (plays.models); longer ones are cut, not rejected.
+NAME_LENGTH = 500
+PLATFORM_LENGTH = 255
+COUNTRY_LENGTH = 8
+REASON_LENGTH = 32
+MAX_MS_PLAYED = 2**31 - 1  # the column's limit, about 24.8 days
+
+_BAD = object()  # marks an ms_played value that makes the row a skip
+_TRACK_PREFIX = "spotify:track:"
+_EPISODE_PREFIX = "spotify:episode:"
+_LOCAL_PREFIX = "spotify:local:"
+
+Parser = Callable[[object], PlayRecord | str]
+
+
+def parse_row(row: object, format: str) -> PlayRecord | str:
+    """A PlayRecord for a good row, else a skip reason code from SKIP_REASONS."""
+    return parser_for(format)(row)
+
+
+def parser_for(format: str) -> Parser:
+    """The row parser of one export format, for loops that parse many rows of it."""
+    try:
+        return _PARSERS[format]
+    except KeyError:
+        raise ValueError(f"unknown export format {format!r}") from None
+
+
+def parse_extended_row(row: object) -> PlayRecord | str:
+    """A row of endsong_*.json / Streaming_History_Audio_*.json / Streaming_History_Video_*.json."""
+    if type(row) is not dict:
+        return "not_an_object"
+    get = row.get
+    played_at = _utc_time(get("ts"))
+    if type(played_at) is str:
+        return played_at
+    ms_played = _ms_played(get("ms_played"))
+    if ms_played is _BAD:
+        return "bad_ms_played"
+
+    artist_names: tuple[str, ...] = ()
+    album_name = show_name = show_id = duration_ms = None
+    track_name = _name(get("master_metadata_track_name"))
+    track_uri = get("spotify_track_uri")
+    if track_name or (type(track_uri) is str and track_uri.startswith(_LOCAL_PREFIX)):
+        track = _extended_track(row, track_name, track_uri)
+        if type(track) is str:
+            return track
+        kind = "track"
+        item_name, item_uri, artist_names, album_name, duration_ms = track
+    elif item_name := _name(get("episode_name")):
+        kind = "episode"
+        item_uri = _uri(get("spotify_episode_uri"), _EPISODE_PREFIX)
+        show_name = _name(get("episode_show_name"))
+    elif item_name := _name(get("audiobook_chapter_title")):
+        kind = "chapter"
+        item_uri = _chapter_uri(get("audiobook_chapter_uri"))
+        show_name = _name(get("audiobook_title"))
+        show_id = _audiobook_id(get("audiobook_uri"))
+    else:
+        return "missing_name"
+    return PlayRecord(
+        played_at=played_at,
+        source=EXTENDED,
+        kind=kind,
+        item_name=item_name,
+        item_uri=item_uri,
+        artist_names=artist_names,
+        album_name=album_name,
+        show_name=show_name,
+        show_id=show_id,
+        duration_ms=duration_ms,
+        ms_played=ms_played,
+        platform=_text(get("platform"), PLATFORM_LENGTH),
+        country=_text(get("conn_country"), COUNTRY_LENGTH),
+        reason_start=_text(get("reason_start"), REASON_LENGTH),
+        reason_end=_text(get("reason_end"), REASON_LENGTH),
+        shuffle=_flag(get("shuffle")),
+        skipped=_flag(get("skipped")),
+        offline=_flag(get("offline")),
+        incognito=_flag(get("incognito_mode")),
+    )
+
+
+def parse_account_data_row(row: object) -> PlayRecord | str:
+    """A row of StreamingHistory*.json (music, podcast or audiobook), minute precision, no URIs."""
+    if type(row) is not dict:
+        return "not_an_object"
+    get = row.get
+    played_at = _utc_time(get("endTime"))
+    if type(played_at) is str:
+        return played_at
+    ms_played = _ms_played(get("msPlayed"))
+    if ms_played is _BAD:
+        return "bad_ms_played"
+
+    artist_names: tuple[str, ...] = ()
+    show_name = None
+    if item_name := _name(get("trackName")):
+        kind = "track"
+        artist = _name(get("artistName"))
+        if not artist:
+            return "missing_artist"
+        artist_names = (artist,)
+    elif item_name := _name(get("episodeName")):
+        kind = "episode"
+        show_name = _name(get("podcastName"))
+    elif item_name := _name(get("chapterName")):
+        kind = "chapter"
+        show_name = _name(get("audiobookName"))
+    else:
+        return "missing_name"
+    return PlayRecord(
+        played_at=played_at,
+        source=ACCOUNT_DATA,
+        kind=kind,
+        item_name=item_name,
+        artist_names=artist_names,
+        show_name=show_name,
+        ms_played=ms_played,
+    )
+
+
+_PARSERS: dict[str, Parser] = {EXTENDED: parse_extended_row, ACCOUNT_DATA: parse_account_data_row}
+
+
+def _extended_track(
+    row: dict, track_name: str | None, track_uri: object
+) -> tuple[str, str | None, tuple[str, ...], str | None, int | None] | str:
+    """(name, uri, artists, album, duration_ms) of a track row, or a skip reason.
+
+    Local files (`spotify:local:...`) have no Spotify URI; their names are in the row or, failing
+    that, in the local URI itself.
+    """
+    artist = _name(row.get("master_metadata_album_artist_name"))
+    album = _name(row.get("master_metadata_album_album_name"))
+    item_uri = _uri(track_uri, _TRACK_PREFIX)
+    duration_ms = None
+    if item_uri is None and type(track_uri) is str and track_uri.startswith(_LOCAL_PREFIX):
+        local_artist, local_album, local_title, duration_ms = _local_file(track_uri)
+        track_name = track_name or local_title
+        artist = artist or local_artist
+        album = album or local_album
+    if not track_name:
+        return "missing_name"
+    if item_uri is None and not artist:
+        return "missing_artist"
+    return track_name, item_uri, (artist,) if artist else (), album, duration_ms
+
+
+def _local_file(uri: str) -> tuple[str | None, str | None, str | None, int | None]:
+    """`spotify:local:<artist>:<album>:<title>:<seconds>`, each part URL-encoded with `+`."""
+    parts = uri[len(_LOCAL_PREFIX) :].split(":")
+    parts += [""] * (4 - len(parts))
+    artist, album, title, seconds = (unquote_plus(part) for part in parts[:4])
+    duration_ms = int(seconds) * 1000 if seconds.isdigit() else None
+    return _name(artist), _name(album), _name(title), duration_ms
+
+
+def _utc_time(value: object) -> datetime | str:
+    """An aware UTC datetime, or a skip reason.
+
+    Extended rows say `"2019-07-21T12:00:00Z"` (fractions and `+00:00` are accepted too);
+    account-data rows say `"2024-05-06 18:43"`, which is UTC with no zone marker.
+    """
+    if not value:
+        return "missing_timestamp"
+    if type(value) is not str:
+        return "bad_timestamp"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return "bad_timestamp"
+    if moment.tzinfo is UTC:
+        return moment
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _ms_played(value: object) -> object:
+    if value is None:
+        return None
+    if type(value) is int and 0 <= value <= MAX_MS_PLAYED:
+        return value
+    return _BAD
+
+
+def _name(value: object) -> str | None:
+    if type(value) is not str or not value or value.isspace():
+        return None
+    return value if len(value) <= NAME_LENGTH else value[:NAME_LENGTH]
+
+
+def _text(value: object, length: int) -> str:
+    if type(value) is not str:
+        return ""
+    return value if len(value) <= length else value[:length]
+
+
+def _flag(value: object) -> bool | None:
+    return value if type(value) is bool else None
+
+
+def _uri(value: object, prefix: str) -> str | None:
+    if type(value) is not str or not value.startswith(prefix):
+        return None
+    spotify_id = value[len(prefix) :]
+    return value if spotify_id.isascii() and spotify_id.isalnum() else None
+
+
+def _chapter_uri(value: object) -> str | None:
+    """Exports name chapters `spotify:episode:<id>` (as the Web API does); accept `chapter` too."""
+    parsed = parse_spotify_uri(value if type(value) is str else None)
+    return value if parsed and parsed[0] in ("episode", "chapter") else None
+
+
+def _audiobook_id(value: object) -> str | None:
+    """Exports name audiobooks `spotify:show:<id>`; accept `spotify:audiobook:<id>` too."""
+    parsed = parse_spotify_uri(value if type(value) is str else None)
+    return parsed[1] if parsed and parsed[0] in ("show", "audiobook") else None

@@ -1,0 +1,304 @@
+"""Running import jobs: one code path for the command, the admin API and the upload page.
+
+An upload is stored on disk and becomes an `ImportJob`; `run_import_job()` claims the job, streams
+the export file by file (`imports.exports`), turns rows into PlayRecords (`imports.formats`) and
+stores them through the one insert path (`plays.ingest`) in batches. Each batch commits together
+with the job's counters and its resume position, so the counts are exact and a worker killed
+mid-import leaves a job that the next run resumes where the last batch ended.
+
+A job that fails (a bad file, a limit, an error) takes back every play it inserted, so the
+listener's history is exactly as it was before it started; its stored file is kept for a retry.
+"""
+
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.logs import log_event
+from imports.exports import ImportRejected, Limits, open_export
+from imports.formats import parser_for
+from imports.models import ImportJob
+from plays.ingest import PlayIngestor
+from plays.models import Play
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 10_000
+# A running job whose heartbeat is older than this lost its worker and may be resumed.
+STALE_AFTER = timedelta(minutes=2)
+ESTIMATED_BYTES_PER_ROW = 650  # an extended-history row, as Spotify formats it
+
+
+class JobTakenOver(Exception):
+    """Another worker resumed this job (ours was presumed dead); stop without touching it."""
+
+
+def _worker_name():
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+# --- creating jobs -----------------------------------------------------------------------------
+
+
+def queue_import(listener, uploaded_file):
+    """Stores an upload in IMPORT_UPLOAD_DIR and queues its import for the worker."""
+    upload_dir = Path(settings.IMPORT_UPLOAD_DIR)
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    name = Path(uploaded_file.name or "upload").name
+    stored = upload_dir / f"{uuid.uuid4().hex}-{name}"
+    with stored.open("wb") as destination:
+        for chunk in uploaded_file.chunks():
+            destination.write(chunk)
+    job = ImportJob.objects.create(
+        listener=listener, file_name=name, file_size=stored.stat().st_size, stored_path=str(stored)
+    )
+    transaction.on_commit(lambda: enqueue(job))
+    log_event(
+        logger,
+        "import.queued",
+        f"Queued the import of {name} for {listener.spotify_user_id}",
+        listener=listener,
+        job=job.pk,
+        size=job.file_size,
+    )
+    return job
+
+
+def job_for_file(listener, path):
+    """A job importing a file that stays where it is (the command line's), reusing an unfinished
+    job of the same file so that running the command again resumes it."""
+    path = Path(path).resolve()
+    unfinished = (
+        ImportJob.objects.filter(listener=listener, stored_path=str(path))
+        .filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        .order_by("-created_at")
+        .first()
+    )
+    if unfinished:
+        return unfinished
+    return ImportJob.objects.create(
+        listener=listener, file_name=path.name, file_size=path.stat().st_size, stored_path=str(path)
+    )
+
+
+def enqueue(job):
+    from django_q.tasks import async_task
+
+    async_task("imports.tasks.run_import", job.pk, task_name=f"import-{job.pk}")
+
+
+def retry(job):
+    """Queues a failed job again, from the start (its file was kept)."""
+    if job.status != ImportJob.Status.FAILED:
+        raise ValueError("only a failed import can be retried")
+    if not job.stored_path or not Path(job.stored_path).exists():
+        raise ValueError("the uploaded file of this import is gone; upload it again")
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.QUEUED, error="", finished_at=None, heartbeat_at=None
+    )
+    job.refresh_from_db()
+    transaction.on_commit(lambda: enqueue(job))
+    return job
+
+
+# --- running jobs ------------------------------------------------------------------------------
+
+
+def claim(job_id, owner):
+    """Takes a queued job, or a running one whose worker stopped beating; True if we got it."""
+    now = timezone.now()
+    takeable = Q(status=ImportJob.Status.QUEUED) | Q(
+        status=ImportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+    )
+    return (
+        ImportJob.objects.filter(takeable, pk=job_id).update(
+            status=ImportJob.Status.RUNNING,
+            worker=owner,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+        )
+        == 1
+    )
+
+
+def run_import_job(job_id, *, owner=None, progress=None):
+    """Runs (or resumes) one job to its end; returns it. `progress(job)` is called per batch."""
+    owner = owner or _worker_name()
+    if not claim(job_id, owner):
+        return ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.select_related("listener").get(pk=job_id)
+    if job.started_at is None:
+        job.started_at = timezone.now()
+        ImportJob.objects.filter(pk=job.pk).update(started_at=job.started_at)
+    try:
+        _ImportRun(job, owner, progress).run()
+    except JobTakenOver:
+        job.refresh_from_db()
+    except ImportRejected as rejection:
+        _fail(job, str(rejection))
+    except Exception as error:
+        _fail(job, f"The import stopped on an unexpected error ({type(error).__name__}: {error}).")
+        logger.exception("import %s failed unexpectedly", job.pk)
+    return job
+
+
+def resume_stale_imports():
+    """Runs every job whose worker died, and queued jobs whose task was lost; returns their ids."""
+    now = timezone.now()
+    stale = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        | Q(status=ImportJob.Status.QUEUED, created_at__lt=now - STALE_AFTER)
+    ).values_list("pk", flat=True)
+    job_ids = list(stale)
+    for job_id in job_ids:
+        run_import_job(job_id)
+    return job_ids
+
+
+class _ImportRun:
+    """One pass of a job over its export, from its resume position to the end."""
+
+    def __init__(self, job, owner, progress):
+        self.job = job
+        self.owner = owner
+        self.progress = progress
+        self.limits = Limits.from_settings()
+        self.ingestor = PlayIngestor(job.listener, import_job_id=job.pk)
+        self.batch = []
+        self.batch_rows = 0
+        self.batch_skips = Counter()
+
+    def run(self):
+        job = self.job
+        with open_export(job.stored_path, self.limits, name=job.file_name) as export:
+            job.format = export.format
+            self.total_bytes = sum(history_file.size for history_file in export.files) or 1
+            self.bytes_done = sum(f.size for f in export.files[: job.resume_file])
+            job.records_total = max(job.records_total, self._estimate_total())
+            for index, history_file in enumerate(export.files):
+                if index < job.resume_file:
+                    continue
+                parse = parser_for(history_file.format)
+                first_row = job.resume_row if index == job.resume_file else 0
+                for row_number, row in enumerate(export.rows(history_file)):
+                    if row_number < first_row:
+                        continue
+                    parsed = parse(row)
+                    if isinstance(parsed, str):
+                        self.batch_skips[parsed] += 1
+                    else:
+                        self.batch.append(parsed)
+                    self.batch_rows += 1
+                    if self.batch_rows >= BATCH_SIZE:
+                        self._commit(index, row_number + 1)
+                self.bytes_done += history_file.size
+                self._commit(index + 1, 0)
+        self._succeed()
+
+    def _estimate_total(self):
+        done = self.job.records_done
+        if done and self.bytes_done:
+            return round(done * self.total_bytes / self.bytes_done)
+        return max(done, self.total_bytes // ESTIMATED_BYTES_PER_ROW)
+
+    def _commit(self, resume_file, resume_row):
+        """Stores the batch and moves the job's counters and resume position, all or nothing."""
+        job = self.job
+        if job.records_done + self.batch_rows > self.limits.max_records:
+            raise ImportRejected.too_many_records(self.limits.max_records)
+        with transaction.atomic():
+            result = self.ingestor.ingest(self.batch)
+            skipped = Counter(job.skipped) + self.batch_skips
+            fields = {
+                "format": job.format,
+                "records_done": job.records_done + self.batch_rows,
+                "inserted": job.inserted + result.inserted,
+                "duplicates": job.duplicates + result.duplicates,
+                "skipped": dict(skipped),
+                "resume_file": resume_file,
+                "resume_row": resume_row,
+                "heartbeat_at": timezone.now(),
+            }
+            if result.earliest and (not job.earliest_play or result.earliest < job.earliest_play):
+                fields["earliest_play"] = result.earliest
+            if result.latest and (not job.latest_play or result.latest > job.latest_play):
+                fields["latest_play"] = result.latest
+            updated = ImportJob.objects.filter(
+                pk=job.pk, worker=self.owner, status=ImportJob.Status.RUNNING
+            ).update(**fields)
+            if not updated:
+                raise JobTakenOver
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.records_total = max(self._estimate_total(), job.records_done)
+        ImportJob.objects.filter(pk=job.pk).update(records_total=job.records_total)
+        self.batch, self.batch_rows, self.batch_skips = [], 0, Counter()
+        if self.progress:
+            self.progress(job)
+
+    def _succeed(self):
+        job = self.job
+        job.status = (
+            ImportJob.Status.SUCCEEDED_WITH_WARNINGS if job.skipped else ImportJob.Status.SUCCEEDED
+        )
+        job.records_total = job.records_done
+        job.finished_at = timezone.now()
+        _remove_upload(job)
+        job.save(update_fields=["status", "records_total", "finished_at", "stored_path", "format"])
+        log_event(
+            logger,
+            "import.succeeded",
+            f"Imported {job.file_name} for {job.listener.spotify_user_id}: {job.inserted} new "
+            f"plays, {job.duplicates} already stored, {job.skipped_total} rows skipped",
+            listener=job.listener,
+            job=job.pk,
+            records=job.records_done,
+            inserted=job.inserted,
+            duplicates=job.duplicates,
+            skipped=job.skipped,
+        )
+
+
+def _fail(job, message):
+    """Takes back every play the job inserted and records why it failed."""
+    with transaction.atomic():
+        taken_back, _ = Play.objects.filter(inserted_by_import=job.pk).delete()
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            error=message,
+            finished_at=timezone.now(),
+            records_done=0,
+            inserted=0,
+            duplicates=0,
+            skipped={},
+            resume_file=0,
+            resume_row=0,
+        )
+    job.refresh_from_db()
+    log_event(
+        logger,
+        "import.failed",
+        f"The import of {job.file_name} for {job.listener.spotify_user_id} failed: {message}",
+        level=logging.WARNING,
+        listener=job.listener,
+        job=job.pk,
+        plays_taken_back=taken_back,
+    )
+
+
+def _remove_upload(job):
+    """Deletes the stored upload, but never a file outside the upload folder (the command's)."""
+    path = Path(job.stored_path) if job.stored_path else None
+    upload_dir = Path(settings.IMPORT_UPLOAD_DIR).resolve()
+    if path and path.resolve().is_relative_to(upload_dir):
+        path.unlink(missing_ok=True)
+        job.stored_path = ""
