@@ -74,6 +74,16 @@ class CatalogueResolver:
 
     def item_ids(self, records):
         """The item id of each record, in order."""
+        # Most rows of a big import repeat items already seen in this run: look those up by URI
+        # and send only the rest through the full resolution below.
+        ids = [self.items.get(record.item_uri) if record.item_uri else None for record in records]
+        unknown = [record for record, item_id in zip(records, ids, strict=True) if item_id is None]
+        if not unknown:
+            return ids
+        resolved = iter(self._resolve(unknown))
+        return [item_id if item_id is not None else next(resolved) for item_id in ids]
+
+    def _resolve(self, records):
         artists, albums, shows = {}, {}, {}
         for record in records:
             for position, name in enumerate(record.artist_names):

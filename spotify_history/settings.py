@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "ninja",  # its bundled Swagger UI files, for the admin API's docs page
     "spotify_history.apps.SpotifyHistoryConfig",
     "accounts.apps.AccountsConfig",
     "plays.apps.PlaysConfig",

@@ -3,12 +3,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from adminui.api import admin_api
 from spotify_history import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("auth/", include("accounts.urls")),
-    # The Django admin lives under /admin/db/ because the admin API owns /admin/... (see
-    # ../shared/reference/django-notes.md: the admin site's catch-all would hide it).
+    # The admin API owns /admin/... (the deployment guide's URLs), so the Django admin moves to
+    # /admin/db/. It comes first: its catch-all then only covers /admin/db/..., and the API's own
+    # routes (among them a "" root at /admin/) never see those paths. See
+    # ../shared/reference/django-notes.md, "URL pitfall"; adminui/tests/test_admin_api_urls.py
+    # resolves every documented URL.
     path("admin/db/", admin.site.urls),
+    path("admin/", admin_api.urls),
 ]

@@ -1,0 +1,110 @@
+"""Who may call the admin API: the operator, by ADMIN_TOKEN or by ADMIN_USERNAME/ADMIN_PASSWORD.
+
+The deployment guide offers two ways in, picked by ADMIN_AUTH_MODE: `token` (`Authorization:
+Bearer $ADMIN_TOKEN`, for scripts and curl) and `basic` (HTTP Basic, which a browser can prompt
+for). One `AdminAuth` object guards the whole API and reads the mode and the secrets from the
+settings on every request, so a changed setting (or a test's override) applies at once.
+
+Ninja's own `HttpBearer` and `HttpBasicAuth` are not used because, with DEBUG on, they log the
+Authorization header they could not parse; credentials must never reach a log. Secrets are compared
+in constant time, and an empty configured secret matches nothing, so a deployment that forgot to
+set one is closed rather than open.
+"""
+
+import binascii
+import secrets
+from base64 import b64decode
+
+from django.conf import settings
+from ninja.security.base import SecuritySchema
+
+TOKEN_MODE = "token"  # noqa: S105 - the name of a mode, not a secret
+BASIC_MODE = "basic"
+BASIC_REALM = "spotify-history admin"
+
+
+def active_mode():
+    return settings.ADMIN_AUTH_MODE
+
+
+def challenge(mode):
+    """The WWW-Authenticate value that tells a refused client which scheme to use."""
+    if mode == BASIC_MODE:
+        return f'Basic realm="{BASIC_REALM}"'
+    return "Bearer"
+
+
+def how_to_authenticate(mode):
+    """A sentence for the 401 body: what to send, never what was sent."""
+    if mode == BASIC_MODE:
+        return (
+            "Missing or wrong admin credentials: log in with ADMIN_USERNAME and ADMIN_PASSWORD "
+            "(HTTP Basic)."
+        )
+    return "Missing or wrong admin credentials: send 'Authorization: Bearer <ADMIN_TOKEN>'."
+
+
+def _same_secret(given, configured):
+    """Constant-time equality; an empty configured secret never matches."""
+    if not configured:
+        return False
+    return secrets.compare_digest(given.encode(), configured.encode())
+
+
+def _split_authorization(request):
+    """(scheme in lower case, credentials) of the Authorization header, or ("", "")."""
+    scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+    return scheme.lower(), credentials.strip()
+
+
+def _decode_basic_credentials(credentials):
+    """(username, password) from a Basic header's base64 part, or None when it is malformed."""
+    try:
+        decoded = b64decode(credentials, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, colon, password = decoded.partition(":")
+    return (username, password) if colon else None
+
+
+class AdminAuth:
+    """Ninja auth callable: returns the operator's identity, or None (which ninja turns into 401).
+
+    Ninja needs only a callable; `openapi_security_schema` tells the OpenAPI document (built on
+    every request) which scheme the active mode expects, so the docs page's "Authorize" asks for
+    the right thing.
+    """
+
+    def __call__(self, request):
+        mode = active_mode()
+        scheme, credentials = _split_authorization(request)
+        if mode == TOKEN_MODE and scheme == "bearer":
+            return self._authenticate_token(credentials)
+        if mode == BASIC_MODE and scheme == "basic":
+            return self._authenticate_basic(credentials)
+        return None
+
+    @staticmethod
+    def _authenticate_token(token):
+        if _same_secret(token, settings.ADMIN_TOKEN):
+            return "admin-token"
+        return None
+
+    @staticmethod
+    def _authenticate_basic(credentials):
+        decoded = _decode_basic_credentials(credentials)
+        if decoded is None:
+            return None
+        username, password = decoded
+        # Both comparisons always run: the time taken doesn't tell whether the username was right.
+        username_matches = _same_secret(username, settings.ADMIN_USERNAME)
+        password_matches = _same_secret(password, settings.ADMIN_PASSWORD)
+        if username_matches and password_matches:
+            return username
+        return None
+
+    @property
+    def openapi_security_schema(self):
+        if active_mode() == BASIC_MODE:
+            return SecuritySchema(type="http", scheme="basic")
+        return SecuritySchema(type="http", scheme="bearer")
