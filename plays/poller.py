@@ -161,7 +161,13 @@ class Poller:
                         listener_id = pending.get_nowait()
                     except queue.Empty:
                         return
-                    run = self._poll_claimed(listener_id, ignore_schedule, initial_sync_slots)
+                    try:
+                        run = self._poll_claimed(listener_id, ignore_schedule, initial_sync_slots)
+                    except Exception:
+                        # Claiming or recording failed (the database, most likely); the pass
+                        # goes on with the other listeners.
+                        logger.exception("could not poll listener %s", listener_id)
+                        continue
                     if run is not None:
                         result.runs.append(run)
             finally:

@@ -64,6 +64,19 @@ def test_json_prints_one_summary_object(listener, export, capsys):
     assert summary["errors"] == []
 
 
+def test_an_import_running_in_another_process_is_left_alone(listener, export):
+    from django.utils import timezone
+
+    from imports.jobs import job_for_file
+    from imports.models import ImportJob
+
+    job = job_for_file(listener, export)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
+    with pytest.raises(CommandError, match=f"Import {job.pk} of this file is running in another"):
+        call_command("import_zip", "alice", str(export))
+    assert not Play.objects.exists()
+
+
 def test_a_failed_import_says_why(listener, tmp_path):
     bad = tmp_path / "notes.zip"
     bad.write_bytes(b"not a zip at all")

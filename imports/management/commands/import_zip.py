@@ -64,6 +64,12 @@ class Command(BaseCommand):
         job = run_import_job(job.pk, progress=progress)
         if bar is not None:
             bar.close()
+        if job.status == ImportJob.Status.RUNNING:
+            raise CommandError(
+                f"Import {job.pk} of this file is running in another process (last progress at "
+                f"{job.heartbeat_at:%H:%M:%S} UTC); if that process stopped, the worker resumes "
+                "it within a few minutes, or run this command again then."
+            )
         self.report(job, as_json=as_json)
         if job.status == ImportJob.Status.FAILED:
             if as_json:
