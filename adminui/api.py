@@ -13,6 +13,7 @@ credentials its "Authorize" button asks for.
 from typing import Annotated
 
 from django.conf import settings
+from django.urls import reverse
 from ninja import File, NinjaAPI, Query, Router, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
@@ -20,7 +21,9 @@ from ninja.openapi.docs import Swagger
 
 from accounts.models import Listener
 from accounts.tasks import purge_old_logs
+from adminui import api_activity, api_listeners
 from adminui.auth import AdminAuth, active_mode, challenge, how_to_authenticate
+from adminui.schemas import ErrorOut
 from adminui.uploads import UploadTooLarge, limit_upload_size
 from imports.jobs import queue_import
 
@@ -43,10 +46,6 @@ admin_api = NinjaAPI(
 
 
 # --- errors --------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 @admin_api.exception_handler(AuthenticationError)
@@ -96,7 +95,11 @@ def import_export(request, user_id: str, file: File[UploadedFile]):
     return Status(
         202,
         ImportQueuedOut(
-            job_id=job.pk, status=job.status, file_name=job.file_name, file_size=job.file_size
+            job_id=job.pk,
+            status=job.status,
+            file_name=job.file_name,
+            file_size=job.file_size,
+            status_url=reverse("admin_api:import-job", kwargs={"job_id": job.pk}),
         ),
     )
 
@@ -130,4 +133,6 @@ def purge_logs(
 
 
 admin_api.add_router("/users", users_router)
+admin_api.add_router("/users", api_listeners.router)
+admin_api.add_router("/", api_activity.router)
 admin_api.add_router("/maintenance", maintenance_router)

@@ -307,10 +307,18 @@ def _fail(job, message):
     )
 
 
+def remove_upload(stored_path):
+    """Deletes a stored upload, but never a file outside IMPORT_UPLOAD_DIR (like the file the
+    command line was given); True when it was ours to delete."""
+    if not stored_path:
+        return False
+    path = Path(stored_path).resolve()
+    if not path.is_relative_to(Path(settings.IMPORT_UPLOAD_DIR).resolve()):
+        return False
+    path.unlink(missing_ok=True)
+    return True
+
+
 def _remove_upload(job):
-    """Deletes the stored upload, but never a file outside the upload folder (the command's)."""
-    path = Path(job.stored_path) if job.stored_path else None
-    upload_dir = Path(settings.IMPORT_UPLOAD_DIR).resolve()
-    if path and path.resolve().is_relative_to(upload_dir):
-        path.unlink(missing_ok=True)
+    if remove_upload(job.stored_path):
         job.stored_path = ""

@@ -84,7 +84,7 @@ def test_an_upload_is_stored_and_its_import_queued(
         "status": "queued",
         "file_name": "my_spotify_data.zip",
         "file_size": len(data),
-        "status_url": None,
+        "status_url": f"/admin/import-jobs/{job.pk}",
     }
     assert job.listener == listener
     [queued] = [task.task for task in OrmQ.objects.all()]  # the worker's queue

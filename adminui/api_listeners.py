@@ -1,0 +1,336 @@
+"""Admin API: the listeners themselves, what their state is, and what an operator may do to them.
+
+Mounted at /admin/users by `adminui.api`. A listener is named by its Spotify user id. Their token
+fields (ciphertext or not) never appear in an answer: the output schemas list every field they
+show, so nothing else can leak through.
+"""
+
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import field_validator
+
+from accounts.models import Listener
+from adminui.schemas import ErrorOut
+from imports.jobs import remove_upload
+from imports.models import ImportJob
+from plays.models import Play, SyncRun
+from plays.tasks import request_poll_now
+
+router = Router(tags=["listeners"])
+
+LATEST = 5  # sync runs and import jobs shown with one listener
+
+
+# --- looking listeners up ------------------------------------------------------------------------
+
+
+def get_listener_or_404(user_id, queryset=None):
+    """The listener whose Spotify user id is `user_id`, or the API's 404."""
+    queryset = Listener.objects.all() if queryset is None else queryset
+    listener = queryset.filter(spotify_user_id=user_id).first()
+    if listener is None:
+        raise HttpError(404, f"No listener with Spotify user id '{user_id}'.")
+    return listener
+
+
+def with_play_stats(queryset):
+    """Annotates each listener with their play count, counts by source, first and last play."""
+    by_source = {
+        f"plays_{source}": Count("plays", filter=Q(plays__source=source))
+        for source in Play.Source.values
+    }
+    return queryset.annotate(
+        play_count=Count("plays"),
+        first_play=Min("plays__played_at"),
+        last_play=Max("plays__played_at"),
+        **by_source,
+    ).order_by("spotify_user_id")  # Meta.ordering is not applied to aggregating queries
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+class PlaysBySourceOut(Schema):
+    api: int
+    extended: int
+    account_data: int
+
+
+class ListenerOut(Schema):
+    spotify_user_id: str
+    display_name: str
+    status: str
+    status_label: str
+    status_reason: str
+    time_zone: str
+    plays: int
+    plays_by_source: PlaysBySourceOut
+    first_play: datetime | None
+    last_play: datetime | None
+    last_poll_at: datetime | None
+    next_poll_at: datetime | None
+    rate_limited_until: datetime | None
+    refresh_token_expires_at: datetime | None
+    needs_initial_sync: bool
+
+
+class SyncRunOut(Schema):
+    id: int
+    user_id: str
+    kind: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    requests: int
+    fetched: int
+    inserted: int
+    duplicates: int
+    error: str
+    worker: str
+
+
+class SkippedOut(Schema):
+    total: int
+    reasons: dict[str, int]
+
+
+class ImportJobOut(Schema):
+    """`ImportJob.summary()` plus the job's id, upload size and creation time."""
+
+    id: int
+    job_id: int
+    listener: str
+    file_name: str
+    file_size: int
+    status: str
+    format: str
+    records_total: int
+    records_done: int
+    inserted: int
+    duplicates: int
+    skipped: SkippedOut
+    errors: list[str]
+    earliest_play: datetime | None
+    latest_play: datetime | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    seconds: float | None
+
+
+class ListenerDetailOut(ListenerOut):
+    sync_runs: list[SyncRunOut]
+    import_jobs: list[ImportJobOut]
+
+
+def listener_out(listener):
+    """ListenerOut data of a listener annotated by `with_play_stats`."""
+    return {
+        "spotify_user_id": listener.spotify_user_id,
+        "display_name": listener.display_name,
+        "status": listener.status,
+        "status_label": listener.get_status_display(),
+        "status_reason": listener.status_reason,
+        "time_zone": listener.time_zone,
+        "plays": listener.play_count,
+        "plays_by_source": {
+            source: getattr(listener, f"plays_{source}") for source in Play.Source.values
+        },
+        "first_play": listener.first_play,
+        "last_play": listener.last_play,
+        "last_poll_at": listener.last_poll_at,
+        "next_poll_at": listener.next_poll_at,
+        "rate_limited_until": listener.rate_limited_until,
+        "refresh_token_expires_at": listener.refresh_token_expires_at,
+        "needs_initial_sync": listener.needs_initial_sync,
+    }
+
+
+def sync_run_out(run):
+    """SyncRunOut data; `run.listener` should be select_related."""
+    return {
+        "id": run.pk,
+        "user_id": run.listener.spotify_user_id,
+        "kind": run.kind,
+        "status": run.status,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "requests": run.requests,
+        "fetched": run.fetched,
+        "inserted": run.inserted,
+        "duplicates": run.duplicates,
+        "error": run.error,
+        "worker": run.worker,
+    }
+
+
+def import_job_out(job):
+    """ImportJobOut data; `job.listener` should be select_related."""
+    return {**job.summary(), "id": job.pk, "file_size": job.file_size, "created_at": job.created_at}
+
+
+def _fresh(user_id):
+    return get_listener_or_404(user_id, with_play_stats(Listener.objects.all()))
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "",
+    response={200: list[ListenerOut], 401: ErrorOut},
+    url_name="listeners",
+    summary="List the listeners",
+)
+def list_listeners(request):
+    """Every listener, by Spotify user id, with their status, plays and polling state."""
+    return [listener_out(listener) for listener in with_play_stats(Listener.objects.all())]
+
+
+@router.get(
+    "/{user_id}",
+    response={200: ListenerDetailOut, 401: ErrorOut, 404: ErrorOut},
+    url_name="listener",
+    summary="One listener, with their latest sync runs and import jobs",
+)
+def get_listener(request, user_id: str):
+    """The listener's state as in the list, plus their 5 latest sync runs and 5 latest import
+    jobs (newest first)."""
+    listener = _fresh(user_id)
+    runs = SyncRun.objects.filter(listener=listener).select_related("listener")[:LATEST]
+    jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:LATEST]
+    return {
+        **listener_out(listener),
+        "sync_runs": [sync_run_out(run) for run in runs],
+        "import_jobs": [import_job_out(job) for job in jobs],
+    }
+
+
+# --- changing ------------------------------------------------------------------------------------
+
+
+class ListenerPatchIn(Schema):
+    time_zone: str | None = None
+    paused: bool | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def time_zone_must_exist(cls, value):
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"Unknown time zone '{value}': use an IANA name such as 'Europe/Paris' or 'UTC'."
+            ) from None
+        return value
+
+
+def _refuse(listener, action):
+    raise HttpError(
+        409, f"Listener '{listener.spotify_user_id}' is {listener.status}, so it can't be {action}."
+    )
+
+
+@router.patch(
+    "/{user_id}",
+    response={200: ListenerOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    url_name="listener",
+    summary="Change a listener's time zone, or pause or resume their polling",
+)
+def update_listener(request, user_id: str, changes: ListenerPatchIn):
+    """`time_zone` must be an IANA time zone name. `paused: true` pauses an active listener,
+    `paused: false` resumes a paused one (polling again from now); any other status is answered
+    409 and nothing is changed."""
+    with transaction.atomic():
+        listener = get_listener_or_404(user_id, Listener.objects.select_for_update())
+        if changes.paused is True and listener.status != Listener.Status.ACTIVE:
+            _refuse(listener, "paused")
+        if changes.paused is False and listener.status != Listener.Status.PAUSED:
+            _refuse(listener, "resumed")
+        if changes.time_zone is not None and changes.time_zone != listener.time_zone:
+            listener.time_zone = changes.time_zone
+            listener.save(update_fields=["time_zone", "updated_at"])
+        if changes.paused is True:
+            listener.pause()
+        elif changes.paused is False:
+            listener.resume()
+    return listener_out(_fresh(user_id))
+
+
+class PollQueuedOut(Schema):
+    queued: Literal[True]
+
+
+@router.post(
+    "/{user_id}/poll",
+    response={202: PollQueuedOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    url_name="poll-listener",
+    summary="Queue a poll of a listener now",
+)
+def poll_listener(request, user_id: str):
+    """Asks the worker to poll the listener at once, whatever their schedule. Only an active
+    listener with a refresh token can be polled; anyone else is answered 409 with the reason."""
+    listener = get_listener_or_404(user_id)
+    if listener.status != Listener.Status.ACTIVE:
+        _refuse(listener, "polled")
+    if not listener.can_be_polled:
+        raise HttpError(
+            409,
+            f"Listener '{listener.spotify_user_id}' has no refresh token, so it can't be polled: "
+            "they must log in again.",
+        )
+    request_poll_now(listener)
+    return Status(202, PollQueuedOut(queued=True))
+
+
+# --- deleting ------------------------------------------------------------------------------------
+
+
+class DeletedCountsOut(Schema):
+    plays: int
+    sync_runs: int
+    import_jobs: int
+
+
+class DeletedOut(Schema):
+    deleted: DeletedCountsOut
+
+
+def _remove_uploads(paths):
+    for path in paths:
+        remove_upload(path)
+
+
+@router.delete(
+    "/{user_id}",
+    response={200: DeletedOut, 401: ErrorOut, 404: ErrorOut},
+    url_name="listener",
+    summary="Delete a listener and all their data",
+)
+def delete_listener(request, user_id: str):
+    """Deletes the listener with their plays, sync runs, import jobs and log entries, and the
+    uploads of their import jobs still stored in IMPORT_UPLOAD_DIR. Catalogue rows (tracks,
+    artists...) are shared and stay."""
+    with transaction.atomic():
+        listener = get_listener_or_404(user_id, Listener.objects.select_for_update())
+        counts = {
+            "plays": Play.objects.filter(listener=listener).count(),
+            "sync_runs": SyncRun.objects.filter(listener=listener).count(),
+            "import_jobs": ImportJob.objects.filter(listener=listener).count(),
+        }
+        uploads = list(
+            ImportJob.objects.filter(listener=listener)
+            .exclude(stored_path="")
+            .values_list("stored_path", flat=True)
+        )
+        listener.delete()
+        transaction.on_commit(lambda: _remove_uploads(uploads))
+    return {"deleted": counts}
