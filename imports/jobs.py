@@ -11,8 +11,6 @@ listener's history is exactly as it was before it started; its stored file is ke
 """
 
 import logging
-import os
-import socket
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -29,6 +27,7 @@ from imports.formats import parser_for
 from imports.models import ImportJob
 from plays.ingest import PlayIngestor
 from plays.models import Play
+from plays.poller import new_worker_name
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +39,6 @@ ESTIMATED_BYTES_PER_ROW = 650  # an extended-history row, as Spotify formats it
 
 class JobTakenOver(Exception):
     """Another worker resumed this job (ours was presumed dead); stop without touching it."""
-
-
-def _worker_name():
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 # --- creating jobs -----------------------------------------------------------------------------
@@ -132,7 +127,7 @@ def claim(job_id, owner):
 
 def run_import_job(job_id, *, owner=None, progress=None):
     """Runs (or resumes) one job to its end; returns it. `progress(job)` is called per batch."""
-    owner = owner or _worker_name()
+    owner = owner or new_worker_name()
     if not claim(job_id, owner):
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("listener").get(pk=job_id)
