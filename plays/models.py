@@ -198,3 +198,141 @@ class SyncRun(models.Model):
         return (
             f"{self.get_kind_display()} of {self.listener_id} at {self.started_at:%Y-%m-%d %H:%M}"
         )
+
+
+# --- Rollups: summaries of each listener's plays that the queries read instead of the plays -------
+# They are derived data only, kept exact by `plays.rollups`: database triggers on plays_play mark
+# the (listener, month) of every inserted, deleted or changed play as stale (RollupDirty), and
+# the queries bring those months up to date before they read. See docs/benchmarks.md for why.
+
+
+class RollupState(models.Model):
+    """What one listener's rollups were built with: None until the first build."""
+
+    listener = models.OneToOneField(
+        Listener, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    min_play_ms = models.PositiveIntegerField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Rollups of {self.listener_id} (minimum {self.min_play_ms} ms)"
+
+
+class RollupDirty(models.Model):
+    """A UTC month of one listener whose plays changed since its rollups were built.
+
+    Written only by the triggers. `version` goes up on every change, so a refresh removes only
+    the marks it has seen. No foreign key: the triggers write here while a listener's plays are
+    being deleted along with the listener.
+    """
+
+    listener_id = models.BigIntegerField()
+    month = models.DateField()
+    version = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener_id", "month"], name="rollupdirty_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.month:%Y-%m} stale (v{self.version})"
+
+
+class ItemMonth(models.Model):
+    """Counted plays of one item by one listener in one UTC month."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    # No database constraint: deleting an item (a catalogue merge) must not wait on rollup rows;
+    # the merge moves the item's plays, which marks their months stale, and the rebuild drops them.
+    item = models.ForeignKey(
+        Item, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    plays = models.PositiveIntegerField()
+    ms = models.BigIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "month", "item"], name="itemmonth_unique")
+        ]
+        indexes = [
+            models.Index(fields=["listener", "item", "month"], name="itemmonth_item_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.month:%Y-%m} {self.item_id}: {self.plays}"
+
+
+class ItemYear(models.Model):
+    """Counted plays of one item by one listener in one UTC year (`year` is its January 1st)."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    year = models.DateField()
+    # Like ItemMonth.item: no database constraint.
+    item = models.ForeignKey(
+        Item, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    plays = models.PositiveIntegerField()
+    ms = models.BigIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "year", "item"], name="itemyear_unique")
+        ]
+        indexes = [models.Index(fields=["listener", "item", "year"], name="itemyear_item_idx")]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.year:%Y} {self.item_id}: {self.plays}"
+
+
+class ItemTotal(models.Model):
+    """Counted plays of one item by one listener, all time, with the first and last of them."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: deleting an item (a catalogue merge) must not wait on rollup rows;
+    # the merge moves the item's plays, which marks their months stale, and the rebuild drops them.
+    item = models.ForeignKey(
+        Item, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    plays = models.PositiveIntegerField()
+    ms = models.BigIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "item"], name="itemtotal_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.item_id}: {self.plays}"
+
+
+class HourTotal(models.Model):
+    """One listener's plays from one source in one UTC hour: counted ones, and all stored."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    # Whole hours since 1970-01-01 00:00 UTC: plain integers make time-zone arithmetic cheap.
+    epoch_hour = models.BigIntegerField()
+    source = models.CharField(max_length=16, choices=Play.Source.choices)
+    plays = models.PositiveIntegerField()  # counted plays
+    ms = models.BigIntegerField()  # of counted plays
+    track_plays = models.PositiveIntegerField()  # counted plays of tracks
+    stored = models.PositiveIntegerField()  # every stored play, short ones included
+    short_or_skipped = models.PositiveIntegerField()  # stored plays skipped or under the minimum
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "epoch_hour", "source"], name="hourtotal_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} hour {self.epoch_hour} {self.source}: {self.plays}"

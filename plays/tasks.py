@@ -1,6 +1,7 @@
 """Background tasks of the plays app, run by the django-q2 worker."""
 
 from accounts.models import Listener
+from plays import rollups
 from plays.poller import Poller
 
 
@@ -24,3 +25,16 @@ def request_poll_now(listener: Listener):
 def request_poll_after_login(sender, listener, **kwargs):
     """A listener who just logged in is polled (or initially synced) at once, not next minute."""
     request_poll_now(listener)
+
+
+def refresh_rollups(listener_id):
+    """Brings a listener's rollups up to date now, so the first question after an import is fast."""
+    listener = Listener.objects.filter(pk=listener_id).first()
+    return listener is not None and rollups.ensure_fresh(listener)
+
+
+def request_rollup_refresh(listener: Listener):
+    """Queues `refresh_rollups` for the worker (after an import stored many plays)."""
+    from django_q.tasks import async_task
+
+    return async_task(refresh_rollups, listener.pk, task_name=f"rollups-{listener.pk}")

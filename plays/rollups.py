@@ -1,0 +1,209 @@
+"""Keeps each listener's rollups (ItemMonth, ItemYear, ItemTotal, HourTotal) exact.
+
+Scanning a million plays takes PostgreSQL a second or more; summing a few thousand rollup rows
+takes milliseconds. The rollups are derived data only. Triggers on plays_play (see migration
+0004) mark the UTC month of every inserted, deleted or changed play as stale, whatever path
+changed it (the insert path, an import taken back, catalogue merges, a deleted listener), and
+`ensure_fresh` rebuilds just those months (and their years) before a query reads. After an
+import the worker builds them at once (`plays.tasks.refresh_rollups`), so no question waits for
+a whole history; a change of MIN_PLAY_MS rebuilds it too.
+"""
+
+# The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from plays.models import HourTotal, ItemMonth, ItemTotal, ItemYear, RollupDirty, RollupState
+
+_CHUNK = 900
+
+
+def ensure_fresh(listener) -> bool:
+    """Brings the listener's rollups up to date; True if anything had to be rebuilt."""
+    state = RollupState.objects.filter(listener_id=listener.pk).values_list("min_play_ms").first()
+    if (
+        state is not None
+        and state[0] == settings.MIN_PLAY_MS
+        and not RollupDirty.objects.filter(listener_id=listener.pk).exists()
+    ):
+        return False
+    return rebuild(listener)
+
+
+def rebuild(listener, *, full=False) -> bool:
+    """Rebuilds the stale months; everything when never built, `full`, or the minimum changed."""
+    with transaction.atomic():
+        state, _ = RollupState.objects.get_or_create(listener_id=listener.pk)
+        # One rebuild per listener at a time; a second caller waits here, then finds little to do.
+        state = RollupState.objects.select_for_update().get(pk=state.pk)
+        marks = list(
+            RollupDirty.objects.filter(listener_id=listener.pk).values_list(
+                "id", "month", "version"
+            )
+        )
+        full = full or state.min_play_ms != settings.MIN_PLAY_MS
+        if not marks and not full:
+            return False
+        builder = _Builder(listener.pk, settings.MIN_PLAY_MS)
+        if full:
+            builder.rebuild_all()
+        else:
+            builder.rebuild_months(sorted({month for _, month, _ in marks}))
+        for mark_id, _month, version in marks:
+            # Only the marks seen above: a play stored meanwhile has bumped its month's version.
+            RollupDirty.objects.filter(id=mark_id, version=version).delete()
+        state.min_play_ms = settings.MIN_PLAY_MS
+        state.built_at = timezone.now()
+        state.save()
+    return True
+
+
+def epoch_hour(moment: datetime) -> int:
+    """Whole hours since 1970-01-01 00:00 UTC (HourTotal.epoch_hour) of an aware moment."""
+    return int(moment.timestamp() // 3600)
+
+
+def _month_after(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _runs(months):
+    """Contiguous runs of months as [(first instant, first instant after)] in UTC."""
+    runs = []
+    for month in months:
+        if runs and runs[-1][1] == month:
+            runs[-1][1] = _month_after(month)
+        else:
+            runs.append([month, _month_after(month)])
+    return [
+        (datetime(a.year, a.month, 1, tzinfo=UTC), datetime(b.year, b.month, 1, tzinfo=UTC))
+        for a, b in runs
+    ]
+
+
+class _Builder:
+    """The SQL that rebuilds one listener's rollups, for PostgreSQL and SQLite."""
+
+    def __init__(self, listener_id, min_play_ms):
+        self.listener_id = listener_id
+        self.min_ms = min_play_ms
+        if connection.vendor == "postgresql":
+            self.month_sql = "date_trunc('month', p.played_at AT TIME ZONE 'UTC')::date"
+            self.year_sql = "date_trunc('year', month)::date"
+            self.hour_sql = "FLOOR(EXTRACT(EPOCH FROM p.played_at) / 3600)::bigint"
+        else:
+            self.month_sql = "strftime('%%Y-%%m-01', p.played_at)"
+            self.year_sql = "strftime('%%Y-01-01', month)"
+            self.hour_sql = "CAST(strftime('%%s', p.played_at) AS INTEGER) / 3600"
+
+    def _dt(self, moment):
+        return connection.ops.adapt_datetimefield_value(moment)
+
+    def rebuild_all(self):
+        for model in (ItemMonth, ItemYear, ItemTotal, HourTotal):
+            model.objects.filter(listener_id=self.listener_id).delete()
+        with connection.cursor() as cursor:
+            self._insert_months(cursor, None, None)
+            self._insert_hours(cursor, None, None)
+            self._insert_years(cursor, None, None)
+            cursor.execute(
+                "INSERT INTO plays_itemtotal (listener_id, item_id, plays, ms, first_at, last_at) "
+                "SELECT listener_id, item_id, SUM(plays), SUM(ms), MIN(first_at), MAX(last_at) "
+                "FROM plays_itemyear WHERE listener_id = %s GROUP BY listener_id, item_id",
+                [self.listener_id],
+            )
+
+    def rebuild_months(self, months):
+        touched = set()
+        with connection.cursor() as cursor:
+            for start, end in _runs(months):
+                in_run = ItemMonth.objects.filter(
+                    listener_id=self.listener_id, month__gte=start.date(), month__lt=end.date()
+                )
+                touched.update(in_run.values_list("item_id", flat=True))
+                in_run.delete()
+                HourTotal.objects.filter(
+                    listener_id=self.listener_id,
+                    epoch_hour__gte=epoch_hour(start),
+                    epoch_hour__lt=epoch_hour(end),
+                ).delete()
+                self._insert_months(cursor, start, end)
+                self._insert_hours(cursor, start, end)
+                touched.update(in_run.values_list("item_id", flat=True))
+            # Only the items played in those months can have other yearly and all-time totals.
+            years = sorted({date(month.year, 1, 1) for month in months})
+            touched = sorted(touched)
+            for first in range(0, len(touched), _CHUNK):
+                chunk = touched[first : first + _CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                only = f" AND item_id IN ({marks})"
+                for year in years:
+                    ItemYear.objects.filter(
+                        listener_id=self.listener_id, year=year, item_id__in=chunk
+                    ).delete()
+                    self._insert_years(cursor, year, date(year.year + 1, 1, 1), only, chunk)
+                ItemTotal.objects.filter(listener_id=self.listener_id, item_id__in=chunk).delete()
+                cursor.execute(
+                    "INSERT INTO plays_itemtotal "
+                    "(listener_id, item_id, plays, ms, first_at, last_at) "
+                    "SELECT listener_id, item_id, SUM(plays), SUM(ms), MIN(first_at), MAX(last_at) "
+                    f"FROM plays_itemyear WHERE listener_id = %s{only} "
+                    "GROUP BY listener_id, item_id",
+                    [self.listener_id, *chunk],
+                )
+
+    def _insert_years(self, cursor, start, end, only="", items=()):
+        where, params = only, list(items)
+        if start is not None:
+            where = f" AND month >= %s AND month < %s{only}"
+            params = [connection.ops.adapt_datefield_value(d) for d in (start, end)] + params
+        cursor.execute(
+            "INSERT INTO plays_itemyear (listener_id, year, item_id, plays, ms, first_at, last_at) "
+            f"SELECT listener_id, {self.year_sql}, item_id, SUM(plays), SUM(ms), MIN(first_at), "
+            f"MAX(last_at) FROM plays_itemmonth WHERE listener_id = %s{where} "
+            f"GROUP BY listener_id, {self.year_sql}, item_id",
+            [self.listener_id, *params],
+        )
+
+    def _range(self, start, end):
+        if start is None:
+            return "", []
+        return " AND p.played_at >= %s AND p.played_at < %s", [self._dt(start), self._dt(end)]
+
+    def _insert_months(self, cursor, start, end):
+        where, params = self._range(start, end)
+        cursor.execute(
+            "INSERT INTO plays_itemmonth "
+            "(listener_id, month, item_id, plays, ms, first_at, last_at) "
+            f"SELECT p.listener_id, {self.month_sql}, p.item_id, COUNT(*), "
+            "SUM(COALESCE(p.ms_played, i.duration_ms, 0)), MIN(p.played_at), MAX(p.played_at) "
+            "FROM plays_play p JOIN plays_item i ON i.id = p.item_id "
+            "WHERE p.listener_id = %s AND (p.ms_played IS NULL OR p.ms_played >= %s)"
+            f"{where} GROUP BY p.listener_id, {self.month_sql}, p.item_id",
+            [self.listener_id, self.min_ms, *params],
+        )
+
+    def _insert_hours(self, cursor, start, end):
+        where, params = self._range(start, end)
+        counted = "(p.ms_played IS NULL OR p.ms_played >= %s)"
+        cursor.execute(
+            "INSERT INTO plays_hourtotal (listener_id, epoch_hour, source, plays, ms, track_plays, "
+            "stored, short_or_skipped) "
+            f"SELECT p.listener_id, {self.hour_sql}, p.source, "
+            f"SUM(CASE WHEN {counted} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {counted} THEN COALESCE(p.ms_played, i.duration_ms, 0) ELSE 0 END), "
+            f"SUM(CASE WHEN {counted} AND i.kind = 'track' THEN 1 ELSE 0 END), "
+            "COUNT(*), "
+            "SUM(CASE WHEN p.skipped IS TRUE OR p.ms_played < %s THEN 1 ELSE 0 END) "
+            "FROM plays_play p JOIN plays_item i ON i.id = p.item_id "
+            f"WHERE p.listener_id = %s{where} "
+            f"GROUP BY p.listener_id, {self.hour_sql}, p.source",
+            [self.min_ms, self.min_ms, self.min_ms, self.min_ms, self.listener_id, *params],
+        )
