@@ -47,4 +47,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles data/test.sqlite3*
+	rm -rf $(VENV) .venv-mcp-client staticfiles data/test.sqlite3*

@@ -12,11 +12,12 @@ set one is closed rather than open.
 """
 
 import binascii
-import secrets
 from base64 import b64decode
 
 from django.conf import settings
 from ninja.security.base import SecuritySchema
+
+from accounts.credentials import same_secret, split_authorization
 
 TOKEN_MODE = "token"  # noqa: S105 - the name of a mode, not a secret
 BASIC_MODE = "basic"
@@ -44,19 +45,6 @@ def how_to_authenticate(mode):
     return "Missing or wrong admin credentials: send 'Authorization: Bearer <ADMIN_TOKEN>'."
 
 
-def _same_secret(given, configured):
-    """Constant-time equality; an empty configured secret never matches."""
-    if not configured:
-        return False
-    return secrets.compare_digest(given.encode(), configured.encode())
-
-
-def _split_authorization(request):
-    """(scheme in lower case, credentials) of the Authorization header, or ("", "")."""
-    scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
-    return scheme.lower(), credentials.strip()
-
-
 def _decode_basic_credentials(credentials):
     """(username, password) from a Basic header's base64 part, or None when it is malformed."""
     try:
@@ -77,7 +65,7 @@ class AdminAuth:
 
     def __call__(self, request):
         mode = active_mode()
-        scheme, credentials = _split_authorization(request)
+        scheme, credentials = split_authorization(request)
         if mode == TOKEN_MODE and scheme == "bearer":
             return self._authenticate_token(credentials)
         if mode == BASIC_MODE and scheme == "basic":
@@ -86,7 +74,7 @@ class AdminAuth:
 
     @staticmethod
     def _authenticate_token(token):
-        if _same_secret(token, settings.ADMIN_TOKEN):
+        if same_secret(token, settings.ADMIN_TOKEN):
             return "admin-token"
         return None
 
@@ -97,8 +85,8 @@ class AdminAuth:
             return None
         username, password = decoded
         # Both comparisons always run: the time taken doesn't tell whether the username was right.
-        username_matches = _same_secret(username, settings.ADMIN_USERNAME)
-        password_matches = _same_secret(password, settings.ADMIN_PASSWORD)
+        username_matches = same_secret(username, settings.ADMIN_USERNAME)
+        password_matches = same_secret(password, settings.ADMIN_PASSWORD)
         if username_matches and password_matches:
             return username
         return None

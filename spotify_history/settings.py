@@ -206,6 +206,18 @@ IMPORT_MAX_ZIP_SIZE_MB = env.int("IMPORT_MAX_ZIP_SIZE_MB", default=500)
 IMPORT_MAX_RECORDS = env.int("IMPORT_MAX_RECORDS", default=5_000_000)
 IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(DATA_DIR / "uploads")))
 
+# --- Queries (MCP tools and pages) ------------------------------------------------------------
+# A play counts (in top lists, totals, timelines) when it lasted at least this long.
+MIN_PLAY_MS = env.int("MIN_PLAY_MS", default=30_000)
+
+# --- MCP endpoint ------------------------------------------------------------------------------
+# Requests per minute one MCP token (or the admin token) may make to /mcp and /mcp/*; 0 = no limit.
+MCP_RATE_LIMIT_PER_MINUTE = env.int("MCP_RATE_LIMIT_PER_MINUTE", default=60)
+# Browser origins (scheme://host[:port]) besides this server's own that may call /mcp.
+MCP_ALLOWED_ORIGINS = env.list("MCP_ALLOWED_ORIGINS", default=[])
+# Largest accepted request body: one JSON-RPC message is a few kilobytes.
+MCP_MAX_BODY_BYTES = env.int("MCP_MAX_BODY_BYTES", default=256 * 1024)
+
 # --- Logs --------------------------------------------------------------------------------------
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()

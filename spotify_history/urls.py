@@ -16,4 +16,8 @@ urlpatterns = [
     # resolves every documented URL.
     path("admin/db/", admin.site.urls),
     path("admin/", admin_api.urls),
+    # /mcp (the MCP endpoint), /mcp/tools, /mcp/call and /mcp/openapi.json.
+    path("", include("mcp.urls")),
+    # The operator's and listeners' pages: /, /login, /listeners/..., /imports, /jobs, /logs, /me.
+    path("", include("adminui.urls")),
 ]

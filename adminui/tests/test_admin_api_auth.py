@@ -178,16 +178,16 @@ def test_empty_configured_basic_credentials_never_match(
 
 
 def test_username_and_password_are_both_compared_in_constant_time(client, basic_mode, monkeypatch):
-    import adminui.auth
+    import accounts.credentials
 
     compared = []
-    real_compare_digest = adminui.auth.secrets.compare_digest
+    real_compare_digest = accounts.credentials.secrets.compare_digest
 
     def recording_compare_digest(given, configured):
         compared.append(configured)
         return real_compare_digest(given, configured)
 
-    monkeypatch.setattr(adminui.auth.secrets, "compare_digest", recording_compare_digest)
+    monkeypatch.setattr(accounts.credentials.secrets, "compare_digest", recording_compare_digest)
     purge_logs(client, basic("intruder", "guess"))
     assert compared == [USERNAME.encode(), PASSWORD.encode()]
 

@@ -1,0 +1,96 @@
+"""One tool call on behalf of a caller: pick the listener, run the tool, log what happened.
+
+Both ways in, `tools/call` on /mcp and the plain-HTTP `POST /mcp/call`, come through `call_as`, so
+a tool answers the same whichever a client uses. Which listener a call is about:
+
+- a listener's token: its own listener, always. A `user_id` naming that same listener is
+  accepted (models fill in optional arguments); one naming anybody else is refused, so a token
+  can never read another listener's history.
+- the operator's admin token: the listener whose Spotify user id is in `user_id`, which is then
+  required.
+
+Refusals are tool errors (`isError: true` on MCP) with a sentence the model can act on.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from accounts.logs import log_event
+from accounts.models import Listener
+from mcp.tools import ToolOutcome, call_tool
+
+logger = logging.getLogger(__name__)
+
+# Why a call was refused before it reached the tool; the plain-HTTP twin maps these to statuses.
+BAD_REQUEST = "bad_request"
+FORBIDDEN = "forbidden"
+NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    kind: str
+    message: str
+
+
+def listener_for(caller, arguments):
+    """(listener, arguments without user_id) for this call, or a Refusal."""
+    arguments = dict(arguments)
+    user_id = arguments.pop("user_id", None)
+    if not caller.is_admin:
+        own = caller.listener
+        if user_id is None or user_id == own.spotify_user_id:
+            return own, arguments
+        return Refusal(
+            FORBIDDEN,
+            f"This token answers about listener {own.spotify_user_id!r} only: leave out "
+            "user_id (naming another listener needs the operator's admin token).",
+        )
+    if not isinstance(user_id, str) or not user_id.strip():
+        return Refusal(
+            BAD_REQUEST,
+            "The admin token can ask about any listener, so name one: add the argument "
+            "user_id with the listener's Spotify user id.",
+        )
+    listener = Listener.objects.filter(spotify_user_id=user_id.strip()).first()
+    if listener is None:
+        return Refusal(
+            NOT_FOUND,
+            f"No listener has the Spotify user id {user_id.strip()!r}: check the id on the "
+            "operator pages (or GET /admin/users).",
+        )
+    return listener, arguments
+
+
+@dataclass(frozen=True)
+class CallResult:
+    tool: str
+    outcome: ToolOutcome
+    refusal: Refusal | None = None
+
+
+def call_as(caller, tool, arguments, *, via):
+    """Runs `tool` with `arguments` (a dict) for `caller`; `via` names the way in, for the log."""
+    started = time.perf_counter()
+    picked = listener_for(caller, arguments)
+    if isinstance(picked, Refusal):
+        listener, refusal = None, picked
+        outcome = ToolOutcome(error=picked.message)
+    else:
+        (listener, arguments), refusal = picked, None
+        outcome = call_tool(tool, arguments, listener)
+    log_event(
+        logger,
+        "mcp.tool_call",
+        f"{caller.label} called {tool.name} via {via}"
+        + (f": {outcome.error}" if outcome.error else ""),
+        level=logging.INFO,
+        listener=listener,
+        tool=tool.name,
+        via=via,
+        caller=caller.label,
+        outcome="error" if outcome.error else "ok",
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+    return CallResult(tool=tool.name, outcome=outcome, refusal=refusal)

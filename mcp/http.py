@@ -1,0 +1,159 @@
+"""The HTTP checks every MCP request passes before its body is read: Origin, token, limit, size.
+
+Shared by /mcp and its plain-HTTP twin (/mcp/tools, /mcp/call), in this order:
+
+1. `Origin`, when a browser sends one, must be this server's own origin or one listed in
+   MCP_ALLOWED_ORIGINS, else 403: the MCP transport's defence against DNS rebinding. Clients
+   that are not browsers send no Origin and pass.
+2. a bearer token (`mcp.auth`), else 401 with `WWW-Authenticate: Bearer error="invalid_token"`;
+3. the token's rate limit (`mcp.ratelimit`), else 429 with `Retry-After`;
+4. the body's size, at most MCP_MAX_BODY_BYTES, else 413 (judged by Content-Length before
+   anything is read).
+
+Allowed cross-origin requests also get the CORS headers a browser needs to read the answer.
+"""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+from accounts.logs import log_event
+from mcp import ratelimit
+from mcp.auth import CHALLENGE, HOW_TO_AUTHENTICATE, authenticate_request
+
+logger = logging.getLogger(__name__)
+
+CORS_ALLOW_HEADERS = (
+    "Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID"
+)
+CORS_EXPOSE_HEADERS = "WWW-Authenticate, Retry-After"
+
+
+class Refused(Exception):
+    """A request stopped by one of the checks; `response` is what to answer."""
+
+    def __init__(self, response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def own_origin(request):
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def origin_allowed(request):
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    allowed = {o.rstrip("/") for o in settings.MCP_ALLOWED_ORIGINS}
+    return origin.rstrip("/") in allowed or origin == own_origin(request)
+
+
+def with_cors(request, response):
+    """Lets a browser on an allowed origin read the response."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != own_origin(request):
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
+        response["Vary"] = "Origin"
+    return response
+
+
+def preflight(request, methods):
+    """The answer to a browser's CORS preflight (OPTIONS)."""
+    if not origin_allowed(request):
+        return forbidden_origin(request)
+    response = HttpResponse(status=204)
+    response["Allow"] = methods
+    response["Access-Control-Allow-Methods"] = methods
+    response["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+    response["Access-Control-Max-Age"] = "600"
+    return with_cors(request, response)
+
+
+def forbidden_origin(request):
+    log_event(
+        logger,
+        "mcp.origin_refused",
+        "Refused an MCP request from a browser origin that is not allowed",
+        level=logging.WARNING,
+        origin=request.headers.get("Origin", "")[:200],
+    )
+    return JsonResponse(
+        {
+            "error": "forbidden_origin",
+            "error_description": "This Origin may not call the MCP endpoint: add it to "
+            "MCP_ALLOWED_ORIGINS if it is yours.",
+        },
+        status=403,
+    )
+
+
+def unauthorized():
+    response = JsonResponse(
+        {"error": "invalid_token", "error_description": HOW_TO_AUTHENTICATE}, status=401
+    )
+    response["WWW-Authenticate"] = CHALLENGE
+    return response
+
+
+def too_many(caller, decision):
+    log_event(
+        logger,
+        "mcp.rate_limited",
+        f"{caller.label} went over {decision.limit} MCP calls a minute",
+        level=logging.WARNING,
+        listener=caller.listener,
+        caller=caller.label,
+        limit=decision.limit,
+    )
+    response = JsonResponse(
+        {
+            "error": "rate_limited",
+            "error_description": f"Over {decision.limit} calls a minute for this token: try "
+            f"again in {decision.retry_after} seconds.",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+def too_large():
+    limit = settings.MCP_MAX_BODY_BYTES
+    return JsonResponse(
+        {
+            "error": "body_too_large",
+            "error_description": f"The body is over {limit} bytes (MCP_MAX_BODY_BYTES); one "
+            "MCP message is far smaller.",
+        },
+        status=413,
+    )
+
+
+def body_size(request):
+    """The declared Content-Length, or None when there is none or it is not a number."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
+def checked_caller(request, *, with_body):
+    """The authenticated Caller after every check passed; raises Refused otherwise."""
+    if not origin_allowed(request):
+        raise Refused(forbidden_origin(request))
+    caller = authenticate_request(request)
+    if caller is None:
+        raise Refused(with_cors(request, unauthorized()))
+    decision = ratelimit.hit(caller.rate_key)
+    if not decision.allowed:
+        raise Refused(with_cors(request, too_many(caller, decision)))
+    if with_body:
+        declared = body_size(request)
+        if declared is not None and declared > settings.MCP_MAX_BODY_BYTES:
+            raise Refused(with_cors(request, too_large()))
+        if len(request.body) > settings.MCP_MAX_BODY_BYTES:
+            raise Refused(with_cors(request, too_large()))
+    return caller

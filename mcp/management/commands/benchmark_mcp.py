@@ -1,0 +1,290 @@
+"""Measures every MCP tool through HTTP for a listener with a million plays.
+
+The issue's target is p95 <= 100 ms for every tool over all time and over one year at 1,000,000
+plays, measured the way a client sees it: a real server (gunicorn, started here in a child
+process), real HTTP on 127.0.0.1, an MCP token, JSON-RPC `tools/call` on `/mcp` (or the plain
+`POST /mcp/call` with --plain). The listener is built through the real import path from a
+synthetic export the first time and reused afterwards. Run it against a scratch database:
+
+    createdb -h 127.0.0.1 -U postgres spotify_bench_mcp
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/spotify_bench_mcp python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/spotify_bench_mcp \\
+        python manage.py benchmark_mcp --plays 1000000 --calls 30
+"""
+
+import json
+import math
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Max, Min
+
+from accounts.models import Listener
+from imports.jobs import job_for_file, run_import_job
+from imports.synthetic import build_synthetic_export
+from mcp.tokens import issue_token, revoke_token
+from plays.models import Play
+from plays.queries import top_artists, top_tracks
+from plays.rollups import ensure_fresh
+
+LISTENER = "benchmark-mcp"
+PLAYS_PER_RECORD = 0.99  # synthetic exports repeat or leave out about 0.7% of their rows
+PROTOCOL_VERSION = "2025-11-25"
+
+
+class Command(BaseCommand):
+    help = "Time every MCP tool over HTTP (all time and one year) for a listener with N plays."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plays", type=int, default=1_000_000, help="plays of the listener")
+        parser.add_argument("--calls", type=int, default=30, help="timed calls per tool and window")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+        parser.add_argument(
+            "--plain", action="store_true", help="POST /mcp/call instead of JSON-RPC on /mcp"
+        )
+        parser.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
+
+    def handle(self, *args, plays, calls, workers, plain, as_json, **options):
+        if Listener.objects.exclude(spotify_user_id=LISTENER).exists():
+            raise CommandError("This database has real listeners; use a scratch database.")
+        listener, build = self.listener_with(plays)
+        started = time.perf_counter()
+        ensure_fresh(listener)
+        build["rollups_seconds"] = round(time.perf_counter() - started, 1)
+        if connection.vendor == "postgresql":
+            # What autovacuum does soon after a big import; without it the planner guesses.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        stored = Play.objects.filter(listener=listener).count()
+        token, secret = issue_token(listener, name="benchmark")
+        try:
+            with _Server(workers) as server:
+                timings = self.measure(server.url, secret, self.calls_for(listener), calls, plain)
+        finally:
+            revoke_token(token)
+        report = {
+            "plays": stored,
+            "calls_per_case": calls,
+            "path": "POST /mcp/call" if plain else "POST /mcp tools/call (JSON-RPC)",
+            "build": build,
+            "machine": _machine(),
+            "results": timings,
+        }
+        if as_json:
+            self.stdout.write(json.dumps(report, indent=2))
+        else:
+            self.stdout.write(_table(report))
+
+    def listener_with(self, plays):
+        """The benchmark listener with at least `plays` plays, imported the first time."""
+        listener, _ = Listener.objects.get_or_create(spotify_user_id=LISTENER)
+        have = Play.objects.filter(listener=listener).count()
+        if have >= plays * 0.995:
+            return listener, {"reused": True}
+        Listener.objects.filter(pk=listener.pk).delete()
+        listener = Listener.objects.create(spotify_user_id=LISTENER, display_name="Benchmark")
+        records = math.ceil(plays / PLAYS_PER_RECORD)
+        with tempfile.TemporaryDirectory() as folder:
+            self.stderr.write(f"Writing a synthetic export of {records:,} records...")
+            path = build_synthetic_export(Path(folder) / "export.zip", records=records).path
+            self.stderr.write("Importing it (the import_zip path)...")
+            started = time.perf_counter()
+            job = run_import_job(job_for_file(listener, path).pk)
+            seconds = time.perf_counter() - started
+        if job.status == job.Status.FAILED:
+            raise CommandError(f"The import failed: {job.error}")
+        return listener, {"reused": False, "records": records, "import_seconds": round(seconds)}
+
+    def calls_for(self, listener):
+        """[(tool, window label, arguments)]: every tool over all time and over one year."""
+        bounds = Play.objects.filter(listener=listener).aggregate(
+            a=Min("played_at"), b=Max("played_at")
+        )
+        if bounds["a"] is None:
+            raise CommandError("The benchmark listener has no plays.")
+        year = str(bounds["b"].year - 1)  # the last whole year of the history
+        first_year, middle = bounds["a"].year, (bounds["a"].year + bounds["b"].year) // 2
+        artist = top_artists(listener, limit=1)["items"][0]["name"]
+        track = top_tracks(listener, window=None, limit=1)["items"][0]["name"]
+        one_year = {"start": year, "end": year}
+        cases = []
+        for tool, extra in [
+            ("recent_plays", {"limit": 50}),
+            ("top_artists", {"limit": 10}),
+            ("top_tracks", {"limit": 10}),
+            ("top_albums", {"limit": 10}),
+            ("listening_summary", {}),
+            ("listening_timeline", {"granularity": "month"}),
+            ("listening_heatmap", {"timezone": "Europe/Paris"}),
+            ("discoveries", {"limit": 20}),
+            ("search_history", {"query": artist[:4]}),
+            ("podcasts", {"limit": 10}),
+        ]:
+            cases.append((tool, "all time", extra))
+            cases.append((tool, "one year", {**extra, **one_year}))
+        cases += [
+            ("listening_timeline", "all time, by day", {"granularity": "day"}),
+            (
+                "compare_periods",
+                "all time (two halves)",
+                {
+                    "first_start": str(first_year),
+                    "first_end": str(middle),
+                    "second_start": str(middle + 1),
+                },
+            ),
+            (
+                "compare_periods",
+                "one year vs the one before",
+                {
+                    "first_start": str(int(year) - 1),
+                    "first_end": str(int(year) - 1),
+                    **{"second_start": year, "second_end": year},
+                },
+            ),
+            ("item_history", "all time (top artist)", {"item": artist, "kind": "artist"}),
+            ("item_history", "all time (top track)", {"item": track, "kind": "track"}),
+            ("sync_status", "all time", {}),
+        ]
+        return cases
+
+    def measure(self, url, secret, cases, calls, plain):
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {secret}"
+        results = []
+        for number, (tool, label, arguments) in enumerate(cases):
+            if plain:
+                post = {"url": f"{url}/mcp/call", "json": {"tool": tool, "args": arguments}}
+            else:
+                post = {
+                    "url": f"{url}/mcp",
+                    "json": {
+                        "jsonrpc": "2.0",
+                        "id": number,
+                        "method": "tools/call",
+                        "params": {"name": tool, "arguments": arguments},
+                    },
+                    "headers": {
+                        "Accept": "application/json, text/event-stream",
+                        "MCP-Protocol-Version": PROTOCOL_VERSION,
+                    },
+                }
+            seconds = []
+            for attempt in range(calls + 2):  # two untimed warm-up calls (one per worker)
+                started = time.perf_counter()
+                response = session.post(timeout=60, **post)
+                elapsed = time.perf_counter() - started
+                _check(response, tool, plain)
+                if attempt >= 2:
+                    seconds.append(elapsed * 1000)
+            seconds.sort()
+            results.append(
+                {
+                    "tool": tool,
+                    "window": label,
+                    "p50_ms": round(statistics.median(seconds), 1),
+                    "p95_ms": round(seconds[max(0, math.ceil(0.95 * len(seconds)) - 1)], 1),
+                    "max_ms": round(seconds[-1], 1),
+                    "bytes": len(response.content),
+                }
+            )
+            self.stderr.write(f"{tool:20} {label:28} p95 {results[-1]['p95_ms']:7.1f} ms")
+        return results
+
+
+def _check(response, tool, plain):
+    if response.status_code != 200:
+        raise CommandError(f"{tool}: HTTP {response.status_code}: {response.text[:300]}")
+    body = response.json()
+    if not plain and (body.get("error") or body["result"].get("isError")):
+        raise CommandError(f"{tool}: {json.dumps(body)[:300]}")
+
+
+class _Server:
+    """gunicorn serving this project on a free port of 127.0.0.1, in a child process."""
+
+    def __init__(self, workers):
+        self.workers = workers
+
+    def __enter__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "SECURE_SSL_REDIRECT": "false",
+            "MCP_RATE_LIMIT_PER_MINUTE": "0",  # the benchmark's calls would hit the limit
+            "LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "spotify_history.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=10).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.5)
+        self.__exit__()
+        raise CommandError("gunicorn did not answer on /healthz within 60 s.")
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _machine():
+    version = ""
+    if connection.vendor == "postgresql":
+        version = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 100}"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{version or connection.vendor}"
+    )
+
+
+def _table(report):
+    lines = [
+        f"{report['plays']:,} plays; {report['calls_per_case']} timed calls per row through "
+        f"{report['path']}; {report['machine']}.",
+        f"Build: {report['build']}",
+        "",
+        "| Tool | Window | p50 | p95 | max | Answer size |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in report["results"]:
+        lines.append(
+            f"| `{row['tool']}` | {row['window']} | {row['p50_ms']} ms | {row['p95_ms']} ms | "
+            f"{row['max_ms']} ms | {row['bytes']:,} B |"
+        )
+    worst = max(report["results"], key=lambda row: row["p95_ms"])
+    lines.append("")
+    lines.append(f"Slowest p95: {worst['tool']} ({worst['window']}), {worst['p95_ms']} ms.")
+    return "\n".join(lines)
