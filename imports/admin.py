@@ -17,8 +17,10 @@ class ImportJobAdmin(admin.ModelAdmin):
         "records_total",
         "inserted",
         "duplicates",
+        "finished_at",
+        "error",
     ]
-    list_filter = ["status", "format"]
+    list_filter = ["status", "format", ("listener", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "created_at"
     list_select_related = ["listener"]
     search_fields = ["file_name", "listener__spotify_user_id"]

@@ -4,12 +4,17 @@ Every field of every export format may be missing or null (see docs/imports.md),
 raises on a bad row: a row is either a play or one of the `SKIP_REASONS`, which the importer counts
 and reports. Personal data the exports carry (IP addresses, user agents, user names) is never read.
 An import parses millions of rows, so the parsers avoid regular expressions and `strptime` on the
-common path: a row costs a few microseconds.
+common path, and rows come as `ExtendedRow` / `AccountDataRow` structs that `imports.exports`
+decodes straight from the JSON text with msgspec, skipping the fields never read (about three
+times faster than building a dict of every field); a plain dict is accepted too.
 """
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import unquote_plus
+
+import msgspec
 
 from plays.keys import parse_spotify_uri
 from plays.records import PlayRecord
@@ -47,6 +52,45 @@ _LOCAL_PREFIX = "spotify:local:"
 Parser = Callable[[object], PlayRecord | str]
 
 
+class ExtendedRow(msgspec.Struct, gc=False):
+    """The fields of an extended history row that are read; any may be missing, null or odd."""
+
+    ts: Any = None
+    ms_played: Any = None
+    platform: Any = None
+    conn_country: Any = None
+    master_metadata_track_name: Any = None
+    master_metadata_album_artist_name: Any = None
+    master_metadata_album_album_name: Any = None
+    spotify_track_uri: Any = None
+    episode_name: Any = None
+    episode_show_name: Any = None
+    spotify_episode_uri: Any = None
+    audiobook_title: Any = None
+    audiobook_uri: Any = None
+    audiobook_chapter_title: Any = None
+    audiobook_chapter_uri: Any = None
+    reason_start: Any = None
+    reason_end: Any = None
+    shuffle: Any = None
+    skipped: Any = None
+    offline: Any = None
+    incognito_mode: Any = None
+
+
+class AccountDataRow(msgspec.Struct, gc=False):
+    """The fields of an account-data row that are read."""
+
+    endTime: Any = None  # Spotify's names
+    msPlayed: Any = None
+    artistName: Any = None
+    trackName: Any = None
+    podcastName: Any = None
+    episodeName: Any = None
+    audiobookName: Any = None
+    chapterName: Any = None
+
+
 def parse_row(row: object, format: str) -> PlayRecord | str:
     """A PlayRecord for a good row, else a skip reason code from SKIP_REASONS."""
     return parser_for(format)(row)
@@ -60,37 +104,48 @@ def parser_for(format: str) -> Parser:
         raise ValueError(f"unknown export format {format!r}") from None
 
 
+def row_type_for(format: str) -> type[msgspec.Struct]:
+    """The struct the rows of one export format are decoded into."""
+    return _ROW_TYPES[format]
+
+
+def as_row(value: object, row_type: type[msgspec.Struct]) -> object:
+    """A JSON object (dict) as `row_type`; anything else as it is (the parser will skip it)."""
+    return msgspec.convert(value, row_type) if type(value) is dict else value
+
+
 def parse_extended_row(row: object) -> PlayRecord | str:
     """A row of endsong_*.json / Streaming_History_Audio_*.json / Streaming_History_Video_*.json."""
-    if type(row) is not dict:
-        return "not_an_object"
-    get = row.get
-    played_at = _utc_time(get("ts"))
+    if type(row) is not ExtendedRow:
+        if type(row) is not dict:
+            return "not_an_object"
+        row = as_row(row, ExtendedRow)
+    played_at = _utc_time(row.ts)
     if type(played_at) is str:
         return played_at
-    ms_played = _ms_played(get("ms_played"))
+    ms_played = _ms_played(row.ms_played)
     if ms_played is _BAD:
         return "bad_ms_played"
 
     artist_names: tuple[str, ...] = ()
     album_name = show_name = show_id = duration_ms = None
-    track_name = _name(get("master_metadata_track_name"))
-    track_uri = get("spotify_track_uri")
+    track_name = _name(row.master_metadata_track_name)
+    track_uri = row.spotify_track_uri
     if track_name or (type(track_uri) is str and track_uri.startswith(_LOCAL_PREFIX)):
         track = _extended_track(row, track_name, track_uri)
         if type(track) is str:
             return track
         kind = "track"
         item_name, item_uri, artist_names, album_name, duration_ms = track
-    elif item_name := _name(get("episode_name")):
+    elif item_name := _name(row.episode_name):
         kind = "episode"
-        item_uri = _uri(get("spotify_episode_uri"), _EPISODE_PREFIX)
-        show_name = _name(get("episode_show_name"))
-    elif item_name := _name(get("audiobook_chapter_title")):
+        item_uri = _uri(row.spotify_episode_uri, _EPISODE_PREFIX)
+        show_name = _name(row.episode_show_name)
+    elif item_name := _name(row.audiobook_chapter_title):
         kind = "chapter"
-        item_uri = _chapter_uri(get("audiobook_chapter_uri"))
-        show_name = _name(get("audiobook_title"))
-        show_id = _audiobook_id(get("audiobook_uri"))
+        item_uri = _chapter_uri(row.audiobook_chapter_uri)
+        show_name = _name(row.audiobook_title)
+        show_id = _audiobook_id(row.audiobook_uri)
     else:
         return "missing_name"
     return PlayRecord(
@@ -105,43 +160,44 @@ def parse_extended_row(row: object) -> PlayRecord | str:
         show_id=show_id,
         duration_ms=duration_ms,
         ms_played=ms_played,
-        platform=_text(get("platform"), PLATFORM_LENGTH),
-        country=_text(get("conn_country"), COUNTRY_LENGTH),
-        reason_start=_text(get("reason_start"), REASON_LENGTH),
-        reason_end=_text(get("reason_end"), REASON_LENGTH),
-        shuffle=_flag(get("shuffle")),
-        skipped=_flag(get("skipped")),
-        offline=_flag(get("offline")),
-        incognito=_flag(get("incognito_mode")),
+        platform=_text(row.platform, PLATFORM_LENGTH),
+        country=_text(row.conn_country, COUNTRY_LENGTH),
+        reason_start=_text(row.reason_start, REASON_LENGTH),
+        reason_end=_text(row.reason_end, REASON_LENGTH),
+        shuffle=_flag(row.shuffle),
+        skipped=_flag(row.skipped),
+        offline=_flag(row.offline),
+        incognito=_flag(row.incognito_mode),
     )
 
 
 def parse_account_data_row(row: object) -> PlayRecord | str:
     """A row of StreamingHistory*.json (music, podcast or audiobook), minute precision, no URIs."""
-    if type(row) is not dict:
-        return "not_an_object"
-    get = row.get
-    played_at = _utc_time(get("endTime"))
+    if type(row) is not AccountDataRow:
+        if type(row) is not dict:
+            return "not_an_object"
+        row = as_row(row, AccountDataRow)
+    played_at = _utc_time(row.endTime)
     if type(played_at) is str:
         return played_at
-    ms_played = _ms_played(get("msPlayed"))
+    ms_played = _ms_played(row.msPlayed)
     if ms_played is _BAD:
         return "bad_ms_played"
 
     artist_names: tuple[str, ...] = ()
     show_name = None
-    if item_name := _name(get("trackName")):
+    if item_name := _name(row.trackName):
         kind = "track"
-        artist = _name(get("artistName"))
+        artist = _name(row.artistName)
         if not artist:
             return "missing_artist"
         artist_names = (artist,)
-    elif item_name := _name(get("episodeName")):
+    elif item_name := _name(row.episodeName):
         kind = "episode"
-        show_name = _name(get("podcastName"))
-    elif item_name := _name(get("chapterName")):
+        show_name = _name(row.podcastName)
+    elif item_name := _name(row.chapterName):
         kind = "chapter"
-        show_name = _name(get("audiobookName"))
+        show_name = _name(row.audiobookName)
     else:
         return "missing_name"
     return PlayRecord(
@@ -156,18 +212,19 @@ def parse_account_data_row(row: object) -> PlayRecord | str:
 
 
 _PARSERS: dict[str, Parser] = {EXTENDED: parse_extended_row, ACCOUNT_DATA: parse_account_data_row}
+_ROW_TYPES = {EXTENDED: ExtendedRow, ACCOUNT_DATA: AccountDataRow}
 
 
 def _extended_track(
-    row: dict, track_name: str | None, track_uri: object
+    row: ExtendedRow, track_name: str | None, track_uri: object
 ) -> tuple[str, str | None, tuple[str, ...], str | None, int | None] | str:
     """(name, uri, artists, album, duration_ms) of a track row, or a skip reason.
 
     Local files (`spotify:local:...`) have no Spotify URI; their names are in the row or, failing
     that, in the local URI itself.
     """
-    artist = _name(row.get("master_metadata_album_artist_name"))
-    album = _name(row.get("master_metadata_album_album_name"))
+    artist = _name(row.master_metadata_album_artist_name)
+    album = _name(row.master_metadata_album_album_name)
     item_uri = _uri(track_uri, _TRACK_PREFIX)
     duration_ms = None
     if item_uri is None and type(track_uri) is str and track_uri.startswith(_LOCAL_PREFIX):

@@ -4,7 +4,9 @@ An upload is stored on disk and becomes an `ImportJob`; `run_import_job()` claim
 the export file by file (`imports.exports`), turns rows into PlayRecords (`imports.formats`) and
 stores them through the one insert path (`plays.ingest`) in batches. Each batch commits together
 with the job's counters and its resume position, so the counts are exact and a worker killed
-mid-import leaves a job that the next run resumes where the last batch ended.
+mid-import leaves a job that the next run resumes where the last batch ended. Reading and parsing
+run one batch ahead in a background thread (`imports.readahead`), so they overlap with the database
+storing the batch before.
 
 A job that fails (a bad file, a limit, an error) takes back every play it inserted, so the
 listener's history is exactly as it was before it started; its stored file is kept for a retry.
@@ -13,6 +15,7 @@ listener's history is exactly as it was before it started; its stored file is ke
 import logging
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,9 +28,11 @@ from accounts.logs import log_event
 from imports.exports import ImportRejected, Limits, open_export
 from imports.formats import parser_for
 from imports.models import ImportJob
+from imports.readahead import ReadAhead
 from plays.ingest import PlayIngestor
 from plays.models import Play
 from plays.poller import new_worker_name
+from plays.tasks import request_rollup_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +44,18 @@ ESTIMATED_BYTES_PER_ROW = 650  # an extended-history row, as Spotify formats it
 
 class JobTakenOver(Exception):
     """Another worker resumed this job (ours was presumed dead); stop without touching it."""
+
+
+@dataclass
+class _Batch:
+    """Parsed rows of one file up to a resume position, stored in one transaction."""
+
+    resume_file: int  # where the next run starts once this batch is committed
+    resume_row: int
+    bytes_done: int  # history bytes read up to the end of this batch's file, if it ends it
+    records: list = field(default_factory=list)
+    rows: int = 0  # rows read, records and skips
+    skips: Counter = field(default_factory=Counter)
 
 
 # --- creating jobs -----------------------------------------------------------------------------
@@ -168,9 +185,6 @@ class _ImportRun:
         self.progress = progress
         self.limits = Limits.from_settings()
         self.ingestor = PlayIngestor(job.listener, import_job_id=job.pk)
-        self.batch = []
-        self.batch_rows = 0
-        self.batch_skips = Counter()
 
     def run(self):
         job = self.job
@@ -179,25 +193,41 @@ class _ImportRun:
             self.total_bytes = sum(history_file.size for history_file in export.files) or 1
             self.bytes_done = sum(f.size for f in export.files[: job.resume_file])
             job.records_total = max(job.records_total, self._estimate_total())
-            for index, history_file in enumerate(export.files):
-                if index < job.resume_file:
-                    continue
-                parse = parser_for(history_file.format)
-                first_row = job.resume_row if index == job.resume_file else 0
-                for row_number, row in enumerate(export.rows(history_file)):
-                    if row_number < first_row:
-                        continue
-                    parsed = parse(row)
-                    if isinstance(parsed, str):
-                        self.batch_skips[parsed] += 1
-                    else:
-                        self.batch.append(parsed)
-                    self.batch_rows += 1
-                    if self.batch_rows >= BATCH_SIZE:
-                        self._commit(index, row_number + 1)
-                self.bytes_done += history_file.size
-                self._commit(index + 1, 0)
+            reader = ReadAhead(lambda: self._batches(export), name=f"import-{job.pk}-reader")
+            with reader as batches:
+                for batch in batches:
+                    self._commit(batch)
         self._succeed()
+
+    def _batches(self, export):
+        """The export's rows from the resume position on, parsed, in batches that end every
+        BATCH_SIZE rows and at the end of each file. Runs in the read-ahead thread: no database."""
+        resume_file, resume_row = self.job.resume_file, self.job.resume_row
+        bytes_done = self.bytes_done
+        for index, history_file in enumerate(export.files):
+            if index < resume_file:
+                continue
+            parse = parser_for(history_file.format)
+            first_row = resume_row if index == resume_file else 0
+            batch = _Batch(index, first_row, bytes_done)
+            records, skips = batch.records, batch.skips
+            for row_number, row in enumerate(export.rows(history_file, typed=True)):
+                if row_number < first_row:
+                    continue
+                parsed = parse(row)
+                if type(parsed) is str:
+                    skips[parsed] += 1
+                else:
+                    records.append(parsed)
+                batch.rows += 1
+                if batch.rows >= BATCH_SIZE:
+                    batch.resume_row = row_number + 1
+                    yield batch
+                    batch = _Batch(index, row_number + 1, bytes_done)
+                    records, skips = batch.records, batch.skips
+            bytes_done += history_file.size
+            batch.resume_file, batch.resume_row, batch.bytes_done = index + 1, 0, bytes_done
+            yield batch
 
     def _estimate_total(self):
         done = self.job.records_done
@@ -205,23 +235,23 @@ class _ImportRun:
             return round(done * self.total_bytes / self.bytes_done)
         return max(done, self.total_bytes // ESTIMATED_BYTES_PER_ROW)
 
-    def _commit(self, resume_file, resume_row):
+    def _commit(self, batch):
         """Stores the batch and moves the job's counters and resume position, all or nothing."""
         job = self.job
-        if job.records_done + self.batch_rows > self.limits.max_records:
+        if job.records_done + batch.rows > self.limits.max_records:
             raise ImportRejected.too_many_records(self.limits.max_records)
         with transaction.atomic():
             _without_waiting_for_the_disk()
-            result = self.ingestor.ingest(self.batch)
-            skipped = Counter(job.skipped) + self.batch_skips
+            result = self.ingestor.ingest(batch.records)
+            skipped = Counter(job.skipped) + batch.skips
             fields = {
                 "format": job.format,
-                "records_done": job.records_done + self.batch_rows,
+                "records_done": job.records_done + batch.rows,
                 "inserted": job.inserted + result.inserted,
                 "duplicates": job.duplicates + result.duplicates,
                 "skipped": dict(skipped),
-                "resume_file": resume_file,
-                "resume_row": resume_row,
+                "resume_file": batch.resume_file,
+                "resume_row": batch.resume_row,
                 "heartbeat_at": timezone.now(),
             }
             if result.earliest and (not job.earliest_play or result.earliest < job.earliest_play):
@@ -235,9 +265,9 @@ class _ImportRun:
                 raise JobTakenOver
         for name, value in fields.items():
             setattr(job, name, value)
+        self.bytes_done = batch.bytes_done
         job.records_total = max(self._estimate_total(), job.records_done)
         ImportJob.objects.filter(pk=job.pk).update(records_total=job.records_total)
-        self.batch, self.batch_rows, self.batch_skips = [], 0, Counter()
         if self.progress:
             self.progress(job)
 
@@ -250,6 +280,9 @@ class _ImportRun:
         job.finished_at = timezone.now()
         _remove_upload(job)
         job.save(update_fields=["status", "records_total", "finished_at", "stored_path", "format"])
+        if job.inserted:
+            # The worker builds the new months' rollups now, not the listener's next question.
+            transaction.on_commit(lambda: request_rollup_refresh(job.listener))
         log_event(
             logger,
             "import.succeeded",

@@ -1,18 +1,26 @@
 """The one insert path for plays: polling and imports both store plays through `PlayIngestor`.
 
 A batch of `PlayRecord`s of one listener is stored in one transaction: catalogue rows are found or
-created (`plays.catalogue`), plays that repeat a stored play of another source are dropped
-(`plays.dedupe`), and the rest are inserted with the database's own conflict handling dropping
-exact repeats. PostgreSQL gets them through COPY into a temporary table and one set-based
-INSERT; SQLite through one executemany. Either way the batch is all or nothing, so a crash between
-batches leaves whole batches behind and a re-run inserts only what is missing.
+created (`plays.catalogue`), then one query reads the listener's stored plays around the batch's
+time span, and the records that repeat one of them (exactly, or as the same listen from another
+source by the rule in `plays.dedupe`) or an earlier record of the batch are dropped: the rest are
+new.
+
+Big batches (imports) go on PostgreSQL straight into the plays table by binary COPY, the cheapest
+way in: no staging table, no per-row conflict check. Should a concurrent writer have stored one of
+those plays since the query (COPY then hits the unique constraint), the batch falls back, inside a
+savepoint, to COPY into a temporary table and one INSERT ... ON CONFLICT DO NOTHING. Small batches
+(a poll brings 50) and SQLite use one executemany with ON CONFLICT DO NOTHING. Either way the batch
+is all or nothing, so a crash between batches leaves whole batches behind and a re-run inserts only
+what is missing.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from operator import attrgetter
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from plays.catalogue import CatalogueResolver
 from plays.dedupe import cross_source_duplicates, search_window
@@ -37,8 +45,23 @@ PLAY_COLUMNS = (
     "incognito",
     "inserted_by_import",
 )
-_record_values = attrgetter(*PLAY_COLUMNS[2:-1])  # a record's values for those columns
+# Their PostgreSQL types, for binary COPY (kept in step with Play by the ingest tests).
+PLAY_COPY_TYPES = (
+    "int8",
+    "int8",
+    "timestamptz",
+    "int4",
+    *["varchar"] * 7,
+    *["bool"] * 4,
+    "int8",
+)
+# Each reads one of those columns off a record; rows are zipped from them column by column.
+_RECORD_COLUMNS = tuple(attrgetter(name) for name in PLAY_COLUMNS[2:-1])
+_played_at = attrgetter("played_at")
+_source = attrgetter("source")
 _PLAY_TABLE = Play._meta.db_table
+# A batch is compared with at most this many stored plays per record (see _rows_not_stored_yet).
+STORED_PLAYS_READ_PER_RECORD = 3
 
 
 @dataclass
@@ -78,41 +101,62 @@ class PlayIngestor:
         if not records:
             return result
         result.received = len(records)
-        result.earliest = min(record.played_at for record in records)
-        result.latest = max(record.played_at for record in records)
+        result.earliest = min(map(_played_at, records))
+        result.latest = max(map(_played_at, records))
         try:
             with transaction.atomic():
                 item_ids = self.catalogue.item_ids(records)
-                rows = self._rows_not_stored_by_another_source(records, item_ids, result)
-                result.inserted = _insert_plays(rows)
+                rows, checked = self._rows_not_stored_yet(records, item_ids, result)
+                result.inserted = _insert_plays(rows, checked=checked)
         except Exception:
             self.catalogue = CatalogueResolver()  # it may remember rows that were rolled back
             raise
         return result
 
-    def _rows_not_stored_by_another_source(self, records, item_ids, result):
+    def _rows_not_stored_yet(self, records, item_ids, result):
+        """Play rows of the records that repeat no stored play and no earlier record, and whether
+        they were checked against every stored play (else exact repeats are left to the INSERT)."""
         low, high = search_window(result.earliest, result.latest)
-        stored = Play.objects.filter(
+        in_window = Play.objects.filter(
             listener=self.listener, played_at__gte=low, played_at__lte=high
-        )
-        sources = {record.source for record in records}
+        ).order_by()
+        # More stored plays than this around a batch means it spans years (a video history file
+        # does): rather than read them all, read only other sources' plays, as the dedupe needs.
+        limit = STORED_PLAYS_READ_PER_RECORD * len(records)
+        stored = list(in_window.values_list("item_id", "played_at", "source")[: limit + 1])
+        checked = len(stored) <= limit
+        sources = set(map(_source, records))
+        if not checked:
+            other_sources = (
+                in_window.exclude(source__in=sources) if len(sources) == 1 else in_window
+            )
+            stored = list(other_sources.values_list("item_id", "played_at", "source"))
+        stored_keys = {(item_id, at) for item_id, at, _ in stored} if checked else set()
         if len(sources) == 1:
-            # A source's own repeats are exact-key conflicts, which the INSERT skips by itself.
-            stored = stored.exclude(source=sources.pop())
-        stored = list(stored.values_list("item_id", "played_at", "source"))
-        repeated = set()
+            source = sources.pop()
+            stored = [play for play in stored if play[2] != source]  # never the same listen
+        played_ats = list(map(_played_at, records))
+        keys = list(zip(item_ids, played_ats, strict=True))
+        drop = set()
         if stored:
-            candidates = [
-                (item_id, record.played_at, record.source)
-                for item_id, record in zip(item_ids, records, strict=True)
-            ]
-            repeated = cross_source_duplicates(candidates, stored)
-        listener_id, job_id = self.listener.pk, self.import_job_id
-        return [
-            (listener_id, item_id, *_record_values(record), job_id)
-            for position, (item_id, record) in enumerate(zip(item_ids, records, strict=True))
-            if position not in repeated
-        ]
+            candidates = list(zip(item_ids, played_ats, map(_source, records), strict=True))
+            drop = cross_source_duplicates(candidates, stored)
+        if stored_keys.intersection(keys) or len(set(keys)) < len(keys):
+            seen = set(stored_keys)
+            for position, key in enumerate(keys):
+                if key in seen:
+                    drop.add(position)
+                seen.add(key)
+        # Built column by column in C: this runs for every row of an import.
+        rows = zip(
+            repeat(self.listener.pk),
+            item_ids,
+            *(map(column, records) for column in _RECORD_COLUMNS),
+            repeat(self.import_job_id),
+        )
+        if not drop:
+            return list(rows), checked
+        return [row for position, row in enumerate(rows) if position not in drop], checked
 
 
 def ingest_plays(listener, records, *, batch_size=10_000) -> IngestResult:
@@ -127,47 +171,69 @@ def ingest_plays(listener, records, *, batch_size=10_000) -> IngestResult:
     return total
 
 
-# Below this many rows one pipelined INSERT beats COPY's four statements (a poll brings 50).
+# Below this many rows one pipelined INSERT beats COPY's extra statements (a poll brings 50).
 COPY_THRESHOLD = 1000
+_COLUMN_LIST = ", ".join(PLAY_COLUMNS)
 
 
-def _insert_plays(rows) -> int:
-    """Inserts play rows, skipping those already stored; returns how many were inserted."""
+def _insert_plays(rows, *, checked) -> int:
+    """Inserts play rows, skipping any already stored; returns how many were inserted.
+
+    `checked` rows were compared with the stored plays already, so on PostgreSQL a big batch of
+    them is copied straight in; only a play stored concurrently since then sends it the slow way.
+    """
     if not rows:
         return 0
-    if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        return _insert_with_copy(rows)
-    return _insert_with_executemany(rows)
+    if connection.vendor != "postgresql" or len(rows) < COPY_THRESHOLD:
+        return _insert_with_executemany(rows)
+    if checked:
+        try:
+            with transaction.atomic():  # a savepoint, to fall back from
+                return _copy_into_plays(rows)
+        except IntegrityError:
+            pass
+    return _insert_through_staging(rows)
 
 
-def _insert_with_copy(rows):
-    columns = ", ".join(PLAY_COLUMNS)
+def _copy_rows(cursor, table, rows):
+    # COPY goes around Django's cursor wrapper; this turns its errors into Django's all the same.
+    statement = f"COPY {table} ({_COLUMN_LIST}) FROM STDIN (FORMAT BINARY)"
+    with connection.wrap_database_errors, cursor.copy(statement) as copy:
+        copy.set_types(PLAY_COPY_TYPES)
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy_into_plays(rows):
+    with connection.cursor() as cursor:
+        _copy_rows(cursor, _PLAY_TABLE, rows)
+    return len(rows)
+
+
+def _insert_through_staging(rows):
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS plays_ingest_staging AS "  # noqa: S608
-            f"SELECT {columns} FROM {_PLAY_TABLE} WITH NO DATA"
+            f"SELECT {_COLUMN_LIST} FROM {_PLAY_TABLE} WITH NO DATA"
         )
         cursor.execute("TRUNCATE plays_ingest_staging")
-        with cursor.copy(f"COPY plays_ingest_staging ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy_rows(cursor, "plays_ingest_staging", rows)
         cursor.execute(
-            f"INSERT INTO {_PLAY_TABLE} ({columns}) "  # noqa: S608 - fixed names, no input
-            f"SELECT {columns} FROM plays_ingest_staging "
+            f"INSERT INTO {_PLAY_TABLE} ({_COLUMN_LIST}) "  # noqa: S608 - fixed names, no input
+            f"SELECT {_COLUMN_LIST} FROM plays_ingest_staging "
             "ON CONFLICT (listener_id, played_at, item_id) DO NOTHING"
         )
         return cursor.rowcount
 
 
 def _insert_with_executemany(rows):
-    columns = ", ".join(PLAY_COLUMNS)
     placeholders = ", ".join(["%s"] * len(PLAY_COLUMNS))
     adapt = connection.ops.adapt_datetimefield_value
     played_at = PLAY_COLUMNS.index("played_at")
     adapted = [(*row[:played_at], adapt(row[played_at]), *row[played_at + 1 :]) for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {_PLAY_TABLE} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            f"INSERT INTO {_PLAY_TABLE} ({_COLUMN_LIST}) VALUES ({placeholders}) "  # noqa: S608
             "ON CONFLICT (listener_id, played_at, item_id) DO NOTHING",
             adapted,
         )

@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError
 
 from accounts.models import Listener
-from plays.ingest import COPY_THRESHOLD, PlayIngestor, ingest_plays
+from plays.ingest import COPY_THRESHOLD, PLAY_COLUMNS, PlayIngestor, ingest_plays
 from plays.models import Album, Artist, Item, ItemArtist, Play, Show
 from plays.records import PlayRecord
 
@@ -180,7 +180,9 @@ def test_a_failing_batch_stores_nothing_of_itself(listener):
     ingestor = PlayIngestor(listener)
     ingestor.ingest([track(T)])
     with pytest.raises(DatabaseError):
-        ingestor.ingest([track(T + timedelta(hours=1), uri=AROUND), track(T, ms_played=-5)])
+        ingestor.ingest(
+            [track(T + timedelta(hours=1), uri=AROUND), track(T + timedelta(hours=2), ms_played=-5)]
+        )
     assert Play.objects.count() == 1
     assert not Item.objects.filter(key=AROUND).exists()
     assert ingestor.ingest([track(T + timedelta(hours=1), uri=AROUND)]).inserted == 1
@@ -194,3 +196,90 @@ def test_large_inputs_are_stored_in_batches_of_either_insert_method(listener):
     again = ingest_plays(listener, [*records, track(T - timedelta(days=1))], batch_size=2000)
     assert (again.received, again.inserted) == (2501, 1)
     assert Play.objects.count() == 2501
+
+
+def bulk(count, start=T, step=timedelta(minutes=4), **fields):
+    """`count` plays of seven tracks, `step` apart: a batch the size an import stores."""
+    return [
+        track(
+            start + step * n,
+            uri=f"spotify:track:{n % 7:022d}",
+            name=f"Song {n % 7}",
+            **fields,
+        )
+        for n in range(count)
+    ]
+
+
+def test_every_column_survives_the_bulk_path(listener):
+    odd_texts = ["tab\there", "new\nline", "back\\slash", "Ørsted 雨の日 🎧", "", "quote'\"", "\\N"]
+    records = [
+        track(
+            T + timedelta(minutes=4 * n, microseconds=n),
+            uri=f"spotify:track:{n % 5:022d}",
+            name=f"Song {n % 5}",
+            ms_played=None if n % 3 == 0 else n * 1000,
+            platform=odd_texts[n % len(odd_texts)],
+            country=["DE", "", "FR"][n % 3],
+            reason_start="clickrow",
+            reason_end=odd_texts[(n + 1) % len(odd_texts)],
+            context_uri=f"spotify:playlist:{n}" if n % 2 else "",
+            context_type="playlist" if n % 2 else "",
+            shuffle=[True, False, None][n % 3],
+            skipped=[None, True, False][n % 3],
+            offline=n % 2 == 0,
+            incognito=None,
+        )
+        for n in range(COPY_THRESHOLD + 200)
+    ]
+    result = PlayIngestor(listener, import_job_id=42).ingest(records)
+    assert result.inserted == len(records)
+    columns = PLAY_COLUMNS[2:-1]
+    stored = Play.objects.order_by("played_at").values_list(*columns, "inserted_by_import")
+    assert list(stored) == [(*(getattr(r, c) for c in columns), 42) for r in records]
+
+
+def test_a_play_stored_since_the_check_is_skipped_not_an_error(listener, monkeypatch):
+    records = bulk(COPY_THRESHOLD + 100)
+    assert ingest_plays(listener, records).inserted == len(records)
+    # As if another ingest stored them between this batch's read of the stored plays and its
+    # insert: the read finds nothing, so only the database's own check can catch the repeats.
+    far_away = (T - timedelta(days=9000), T - timedelta(days=8999))
+    monkeypatch.setattr("plays.ingest.search_window", lambda earliest, latest: far_away)
+    again = ingest_plays(listener, [*records, track(T - timedelta(days=1))])
+    assert (again.inserted, again.duplicates) == (1, len(records))
+    assert Play.objects.count() == len(records) + 1
+
+
+def test_a_sparse_batch_over_a_dense_history_is_stored_exactly(listener):
+    dense = bulk(4000, step=timedelta(minutes=1))  # listened all day
+    ingest_plays(listener, dense)
+    # A video history file: few rows spread over the same span, with repeats of the dense ones,
+    # the same listens as the API reported them (another source, 3 s apart), and new ones.
+    exact = dense[5::400]
+    other_source = [
+        track(r.played_at + timedelta(seconds=3), source="api", uri=r.item_uri, name=r.item_name)
+        for r in dense[9::400]
+    ]
+    new = bulk(COPY_THRESHOLD, start=T + timedelta(seconds=30), step=timedelta(minutes=4))
+    result = ingest_plays(listener, [*exact, *other_source, *new])
+    assert (result.inserted, result.duplicates) == (len(new), len(exact) + len(other_source))
+    assert Play.objects.count() == len(dense) + len(new)
+    assert not Play.objects.filter(source="api").exists()
+
+
+@pytest.mark.parametrize("first", ["api", "extended"])
+def test_polled_plays_and_a_bulk_export_batch_count_each_listen_once(listener, first):
+    exported = bulk(COPY_THRESHOLD + 100)
+    polled = [
+        track(r.played_at - timedelta(seconds=4), source="api", uri=r.item_uri, name=r.item_name)
+        for r in exported[-50:]
+    ]
+    batches = [polled, exported] if first == "api" else [exported, polled]
+    results = [ingest_plays(listener, batch) for batch in batches]
+    if first == "api":
+        assert [r.inserted for r in results] == [50, len(exported) - 50]
+    else:
+        assert [r.inserted for r in results] == [len(exported), 0]
+    assert Play.objects.count() == len(exported)
+    assert Play.objects.filter(source="api").count() == (50 if first == "api" else 0)

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if job.records_done and show_progress:
             self.stderr.write(f"Resuming import {job.pk} after {job.records_done:,} records.")
         bar = None
-        if not json and verbosity:
+        if show_progress:
             bar = tqdm(
                 total=job.records_total or None,
                 unit=" records",
