@@ -16,8 +16,9 @@ class ListenerAdmin(admin.ModelAdmin):
         "next_poll_at",
         "rate_limited_until",
         "refresh_token_expires_at",
+        "consecutive_failures",
     ]
-    list_filter = ["status", "needs_initial_sync"]
+    list_filter = ["status", "needs_initial_sync", "time_zone"]
     search_fields = ["spotify_user_id", "display_name", "account_id"]
     exclude = ["encrypted_refresh_token", "encrypted_access_token"]
     actions = ["pause", "resume"]
@@ -49,8 +50,8 @@ class ListenerAdmin(admin.ModelAdmin):
 @admin.register(LogEntry)
 class LogEntryAdmin(admin.ModelAdmin):
     list_display = ["created", "level", "logger", "event", "message", "listener"]
-    list_filter = ["level", "logger"]
-    search_fields = ["event", "message"]
+    list_filter = ["level", "logger", ("listener", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["event", "message", "listener__spotify_user_id"]
     date_hierarchy = "created"
     list_select_related = ["listener"]
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 from django_q.models import Schedule
 from ninja import Field, Query, Router, Schema
@@ -24,13 +24,12 @@ from adminui.api_listeners import (
     import_job_out,
     sync_run_out,
 )
+from adminui.log_filters import LEVELS, filter_log_entries
 from adminui.schemas import ErrorOut
 from imports.models import ImportJob
 from plays.models import Play, SyncRun
 
 router = Router(tags=["activity"])
-
-LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 SyncRunKind = Literal[tuple(SyncRun.Kind.values)]
 SyncRunStatus = Literal[tuple(SyncRun.Status.values)]
@@ -152,15 +151,12 @@ class LogEntryOut(Schema):
 def list_logs(request, filters: Query[LogFilters]):
     """Stored log entries, newest first. `level` is a minimum (WARNING shows WARNING, ERROR and
     CRITICAL); `logger` matches that logger and those below it; `q` searches message and event."""
-    entries = LogEntry.objects.select_related("listener")
-    if filters.level is not None:
-        entries = entries.filter(level__in=LEVELS[LEVELS.index(filters.level) :])
-    if filters.logger:
-        entries = entries.filter(
-            Q(logger=filters.logger) | Q(logger__startswith=f"{filters.logger}.")
-        )
-    if filters.q:
-        entries = entries.filter(Q(message__icontains=filters.q) | Q(event__icontains=filters.q))
+    entries = filter_log_entries(
+        LogEntry.objects.select_related("listener"),
+        level=filters.level,
+        logger=filters.logger,
+        text=filters.q,
+    )
     return [
         {
             "id": entry.pk,

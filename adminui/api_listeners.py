@@ -16,11 +16,10 @@ from ninja.errors import HttpError
 from pydantic import field_validator
 
 from accounts.models import Listener
+from adminui import operations
 from adminui.schemas import ErrorOut
-from imports.jobs import remove_upload
 from imports.models import ImportJob
 from plays.models import Play, SyncRun
-from plays.tasks import request_poll_now
 
 router = Router(tags=["listeners"])
 
@@ -233,12 +232,6 @@ class ListenerPatchIn(Schema):
         return value
 
 
-def _refuse(listener, action):
-    raise HttpError(
-        409, f"Listener '{listener.spotify_user_id}' is {listener.status}, so it can't be {action}."
-    )
-
-
 @router.patch(
     "/{user_id}",
     response={200: ListenerOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
@@ -251,10 +244,13 @@ def update_listener(request, user_id: str, changes: ListenerPatchIn):
     409 and nothing is changed."""
     with transaction.atomic():
         listener = get_listener_or_404(user_id, Listener.objects.select_for_update())
-        if changes.paused is True and listener.status != Listener.Status.ACTIVE:
-            _refuse(listener, "paused")
-        if changes.paused is False and listener.status != Listener.Status.PAUSED:
-            _refuse(listener, "resumed")
+        try:
+            if changes.paused is True:
+                operations.check_can_pause(listener)
+            if changes.paused is False:
+                operations.check_can_resume(listener)
+        except operations.ActionRefused as refusal:
+            raise HttpError(409, str(refusal)) from None
         if changes.time_zone is not None and changes.time_zone != listener.time_zone:
             listener.time_zone = changes.time_zone
             listener.save(update_fields=["time_zone", "updated_at"])
@@ -279,15 +275,10 @@ def poll_listener(request, user_id: str):
     """Asks the worker to poll the listener at once, whatever their schedule. Only an active
     listener with a refresh token can be polled; anyone else is answered 409 with the reason."""
     listener = get_listener_or_404(user_id)
-    if listener.status != Listener.Status.ACTIVE:
-        _refuse(listener, "polled")
-    if not listener.can_be_polled:
-        raise HttpError(
-            409,
-            f"Listener '{listener.spotify_user_id}' has no refresh token, so it can't be polled: "
-            "they must log in again.",
-        )
-    request_poll_now(listener)
+    try:
+        operations.poll_now(listener)
+    except operations.ActionRefused as refusal:
+        raise HttpError(409, str(refusal)) from None
     return Status(202, PollQueuedOut(queued=True))
 
 
@@ -304,11 +295,6 @@ class DeletedOut(Schema):
     deleted: DeletedCountsOut
 
 
-def _remove_uploads(paths):
-    for path in paths:
-        remove_upload(path)
-
-
 @router.delete(
     "/{user_id}",
     response={200: DeletedOut, 401: ErrorOut, 404: ErrorOut},
@@ -318,19 +304,6 @@ def _remove_uploads(paths):
 def delete_listener(request, user_id: str):
     """Deletes the listener with their plays, sync runs, import jobs and log entries, and the
     uploads of their import jobs still stored in IMPORT_UPLOAD_DIR. Catalogue rows (tracks,
-    artists...) are shared and stay."""
-    with transaction.atomic():
-        listener = get_listener_or_404(user_id, Listener.objects.select_for_update())
-        counts = {
-            "plays": Play.objects.filter(listener=listener).count(),
-            "sync_runs": SyncRun.objects.filter(listener=listener).count(),
-            "import_jobs": ImportJob.objects.filter(listener=listener).count(),
-        }
-        uploads = list(
-            ImportJob.objects.filter(listener=listener)
-            .exclude(stored_path="")
-            .values_list("stored_path", flat=True)
-        )
-        listener.delete()
-        transaction.on_commit(lambda: _remove_uploads(uploads))
-    return {"deleted": counts}
+    artists...) are shared and stay. The same as the delete button of the pages
+    (`adminui.operations.delete_listener`)."""
+    return {"deleted": operations.delete_listener(get_listener_or_404(user_id))}

@@ -1,8 +1,20 @@
 """Operator and listener pages and the admin API."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AdminuiConfig(AppConfig):
     name = "adminui"
     verbose_name = "Operator pages"
+
+    def ready(self):
+        from adminui.staff_account import sync_after_migrate
+
+        # post_migrate is sent once per app that has models (this one has none): listening to the
+        # auth app's alone runs the sync once per migrate, with the user table in place.
+        post_migrate.connect(
+            sync_after_migrate,
+            sender=self.apps.get_app_config("auth"),
+            dispatch_uid="adminui.staff_sync",
+        )

@@ -86,7 +86,7 @@ LENGTH_REQUIRED = (
 )
 
 
-def _sent_without_length(request):
+def sent_without_length(request):
     """A chunked body, of which Django would read nothing."""
     transfer_encoding = request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
     return "chunked" in transfer_encoding and not request.META.get("CONTENT_LENGTH")
@@ -102,7 +102,7 @@ def limit_upload_size(run):
 
     @functools.wraps(run)
     def run_with_upload_limit(request, *args, **kwargs):
-        if _sent_without_length(request):
+        if sent_without_length(request):
             return JsonResponse({"detail": LENGTH_REQUIRED}, status=411)
         request.upload_handlers.insert(
             0, SizeLimitUploadHandler(import_size_limit_bytes(), request=request)

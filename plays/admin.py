@@ -38,7 +38,7 @@ class ItemAdmin(admin.ModelAdmin):
 @admin.register(Play)
 class PlayAdmin(admin.ModelAdmin):
     list_display = ["played_at", "listener", "item", "ms_played", "source", "reason_end"]
-    list_filter = ["source", "listener"]
+    list_filter = ["source", ("listener", admin.RelatedOnlyFieldListFilter), "item__kind"]
     date_hierarchy = "played_at"
     search_fields = ["item__name"]
     list_select_related = ["listener", "item"]
@@ -58,7 +58,8 @@ class SyncRunAdmin(admin.ModelAdmin):
         "duplicates",
         "error",
     ]
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", "status", ("listener", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["listener__spotify_user_id", "error", "worker"]
     date_hierarchy = "started_at"
     list_select_related = ["listener"]
 

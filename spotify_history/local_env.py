@@ -14,6 +14,9 @@ GENERATORS = {
     "SECRET_KEY": lambda: secrets.token_urlsafe(50),
     "TOKEN_ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
     "ADMIN_TOKEN": lambda: secrets.token_urlsafe(32),
+    # The operator pages' login: every `migrate` makes it a staff account (adminui.staff_account).
+    "ADMIN_USERNAME": lambda: "admin",
+    "ADMIN_PASSWORD": lambda: secrets.token_urlsafe(18),
 }
 LOCAL_DEFAULTS = {
     # Local runs serve plain HTTP on 127.0.0.1, so cookies can't be Secure and no TLS redirect.
@@ -53,6 +56,10 @@ def main(argv):
     added = ensure_local_env(path)
     if added:
         print(f"{path}: added {', '.join(added)}")
+    if "ADMIN_PASSWORD" in added:
+        print(
+            f"Operator pages: log in at /login with ADMIN_USERNAME and ADMIN_PASSWORD from {path}."
+        )
 
 
 if __name__ == "__main__":

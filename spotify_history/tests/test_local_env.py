@@ -15,8 +15,17 @@ def test_it_creates_a_private_env_file_with_fresh_secrets(tmp_path):
     path = tmp_path / ".env"
     added = ensure_local_env(path)
     values = read_env(path)
-    assert set(added) == {"SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "ADMIN_TOKEN", "DEBUG"}
+    assert set(added) == {
+        "SECRET_KEY",
+        "TOKEN_ENCRYPTION_KEY",
+        "ADMIN_TOKEN",
+        "ADMIN_USERNAME",
+        "ADMIN_PASSWORD",
+        "DEBUG",
+    }
     assert len(values["SECRET_KEY"]) >= 50
+    assert values["ADMIN_USERNAME"] == "admin"
+    assert len(values["ADMIN_PASSWORD"]) >= 20
     Fernet(values["TOKEN_ENCRYPTION_KEY"])  # a valid key
     assert values["DEBUG"] == "true"
     assert path.stat().st_mode & 0o077 == 0
@@ -25,15 +34,18 @@ def test_it_creates_a_private_env_file_with_fresh_secrets(tmp_path):
 def test_it_generates_different_secrets_each_time(tmp_path):
     ensure_local_env(tmp_path / "a")
     ensure_local_env(tmp_path / "b")
-    assert read_env(tmp_path / "a")["SECRET_KEY"] != read_env(tmp_path / "b")["SECRET_KEY"]
+    first, second = read_env(tmp_path / "a"), read_env(tmp_path / "b")
+    assert first["SECRET_KEY"] != second["SECRET_KEY"]
+    assert first["ADMIN_PASSWORD"] != second["ADMIN_PASSWORD"]
 
 
 def test_it_keeps_existing_values_and_adds_only_what_is_missing(tmp_path):
     path = tmp_path / ".env"
-    path.write_text("SECRET_KEY=mine\nDEBUG=false\n")
+    path.write_text("SECRET_KEY=mine\nDEBUG=false\nADMIN_USERNAME=alice\n")
     added = ensure_local_env(path)
     values = read_env(path)
-    assert set(added) == {"TOKEN_ENCRYPTION_KEY", "ADMIN_TOKEN"}
+    assert set(added) == {"TOKEN_ENCRYPTION_KEY", "ADMIN_TOKEN", "ADMIN_PASSWORD"}
+    assert values["ADMIN_USERNAME"] == "alice"
     assert values["SECRET_KEY"] == "mine"
     assert values["DEBUG"] == "false"
 

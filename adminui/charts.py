@@ -1,0 +1,131 @@
+"""Charts as plain SVG geometry, computed here and drawn by templates (no JavaScript, no CDN).
+
+The listener pages show three charts: plays over time (bars), top artists and tracks (horizontal
+bars, drawn with CSS widths) and a weekday x hour heatmap. These functions turn numbers into
+coordinates, sizes and labels; `adminui/templates/adminui/charts/*.html` only place them. They are
+pure (no Django, no database) so the arithmetic has its own tests.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+LABEL_WIDTH = 70  # room an x label ("2026-03-01") needs, in the chart's units
+
+
+def nice_ceiling(value):
+    """The smallest of 1, 2, 5 x 10^n that is >= value (1 for nothing), for a chart's top."""
+    if value <= 0:
+        return 1
+    exponent = math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        candidate = step * 10**exponent
+        if candidate >= value:
+            return int(candidate) if candidate >= 1 else candidate
+    return 10 ** (exponent + 1)  # pragma: no cover - the loop always returns
+
+
+@dataclass
+class BarChart:
+    width: int
+    height: int
+    plot_left: int
+    plot_bottom: int
+    top: int
+    bars: list = field(default_factory=list)
+    ticks: list = field(default_factory=list)
+    labels: list = field(default_factory=list)
+
+    @property
+    def is_empty(self):
+        return not any(bar["value"] for bar in self.bars)
+
+
+def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
+    """Vertical bars for `points` [(label, value), ...] in order.
+
+    Bars share the plot width evenly (a 1px gap once they are wide enough), the y axis runs from
+    0 to a round number with three ticks, and at most `max_labels` x labels are shown, evenly
+    spaced, so a year of days stays readable.
+    """
+    left, right, top_margin, bottom = 44, 8, 8, 22
+    plot_width = width - left - right
+    plot_height = height - top_margin - bottom
+    plot_bottom = top_margin + plot_height
+    top = nice_ceiling(max((value for _, value in points), default=0))
+    chart = BarChart(width, height, left, plot_bottom, top)
+    if not points:
+        return chart
+    slot = plot_width / len(points)
+    gap = 1 if slot >= 3 else 0
+    for index, (label, value) in enumerate(points):
+        bar_height = plot_height * value / top
+        chart.bars.append(
+            {
+                "x": round(left + index * slot, 2),
+                "y": round(plot_bottom - bar_height, 2),
+                "w": round(max(slot - gap, 0.5), 2),
+                "h": round(bar_height, 2),
+                "label": label,
+                "value": value,
+                "title": f"{label}: {value:g} {unit}",
+            }
+        )
+    for fraction in (0, 0.5, 1):
+        chart.ticks.append(
+            {"y": round(plot_bottom - plot_height * fraction, 2), "value": f"{top * fraction:g}"}
+        )
+    every = max(1, math.ceil(len(points) / max_labels))
+    for index in range(0, len(points), every):
+        x = round(left + index * slot, 2)
+        if index and x > width - LABEL_WIDTH:
+            break  # it would run off the chart's right edge
+        chart.labels.append({"x": x, "text": points[index][0]})
+    return chart
+
+
+@dataclass
+class Heatmap:
+    width: int
+    height: int
+    cell: int
+    rows: list = field(default_factory=list)
+    hours: list = field(default_factory=list)
+    top: int = 0
+
+
+def heatmap(cells, *, cell=22, label_width=40, unit="plays"):
+    """A 7 x 24 grid (Monday first, hours 0-23) shaded by each cell's share of the busiest one."""
+    if len(cells) != 7 or any(len(row) != 24 for row in cells):
+        raise ValueError("a heatmap needs 7 rows (Monday first) of 24 hours")
+    top = max((value for row in cells for value in row), default=0)
+    header = 18
+    grid = Heatmap(width=label_width + 24 * cell, height=header + 7 * cell, cell=cell, top=top)
+    for hour in range(0, 24, 3):
+        grid.hours.append({"x": label_width + hour * cell + cell / 2, "text": f"{hour:02d}"})
+    for day, row in enumerate(cells):
+        y = header + day * cell
+        shaded = []
+        for hour, value in enumerate(row):
+            shaded.append(
+                {
+                    "x": label_width + hour * cell,
+                    "value": value,
+                    # Empty cells stay visible but faint; the busiest is fully opaque.
+                    "opacity": round(0.06 + 0.94 * value / top, 3) if top and value else 0.06,
+                    "title": f"{WEEKDAYS[day]} {hour:02d}:00: {value:g} {unit}",
+                }
+            )
+        grid.rows.append(
+            {"label": WEEKDAYS[day], "y": y, "text_y": y + cell * 0.68, "cells": shaded}
+        )
+    return grid
+
+
+def ranking(items, *, value_key="plays"):
+    """Top-list rows with `share`: the percentage of the first (largest) row, for a CSS bar."""
+    top = max((item.get(value_key) or 0 for item in items), default=0)
+    return [
+        {**item, "share": round(100 * (item.get(value_key) or 0) / top, 1) if top else 0}
+        for item in items
+    ]

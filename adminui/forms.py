@@ -1,0 +1,126 @@
+"""The forms of the operator and listener pages (every one rendered with its CSRF token)."""
+
+from zoneinfo import available_timezones
+
+from django import forms
+from django.conf import settings
+
+from accounts.models import Listener
+from adminui.log_filters import LEVELS
+from imports.models import ImportJob
+from plays.models import SyncRun
+
+
+class ListenerField(forms.ModelChoiceField):
+    """A listener picked by Spotify user id, with a clear message for one that doesn't exist."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Listener.objects.all(),
+            to_field_name="spotify_user_id",
+            error_messages={"invalid_choice": "No listener with that Spotify user id."},
+            **kwargs,
+        )
+
+    def label_from_instance(self, listener):
+        if listener.display_name and listener.display_name != listener.spotify_user_id:
+            return f"{listener.display_name} ({listener.spotify_user_id})"
+        return listener.spotify_user_id
+
+
+class OwnUploadForm(forms.Form):
+    """A listener uploading their own export."""
+
+    file = forms.FileField(
+        label="Spotify export",
+        error_messages={"required": "Choose the export file to upload."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "my_spotify_data.zip, or one streaming history JSON file from it; at most "
+            f"{settings.IMPORT_MAX_ZIP_SIZE_MB} MB."
+        )
+
+
+class UploadForm(OwnUploadForm):
+    """The operator uploading an export for a listener they pick."""
+
+    listener = ListenerField(empty_label="Pick a listener")
+    field_order = ["listener", "file"]
+
+
+def _time_zone_choices():
+    return [(name, name) for name in sorted(available_timezones())]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        choices=_time_zone_choices,
+        error_messages={
+            "invalid_choice": "Unknown time zone %(value)s: pick an IANA name such as Europe/Paris."
+        },
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="To tell your tokens apart, e.g. 'Claude Desktop on my laptop'.",
+    )
+
+
+class DeleteConfirmForm(forms.Form):
+    """Deleting a listener: the Spotify user id typed out, so it can't happen by a stray click."""
+
+    confirm = forms.CharField(label="Type the Spotify user id to confirm")
+
+    def __init__(self, *args, expected, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip()
+        if value != self.expected:
+            raise forms.ValidationError(
+                f"Type {self.expected} exactly to delete this listener and all their data."
+            )
+        return value
+
+
+def _choices(values, labels=None):
+    return [("", "any"), *((value, (labels or {}).get(value, value)) for value in values)]
+
+
+class JobFilterForm(forms.Form):
+    """Filters of /jobs; every field is optional and bad values are reported, not guessed."""
+
+    KINDS = [("", "sync runs and imports"), ("sync", "sync runs"), ("import", "imports")]
+
+    listener = ListenerField(required=False, empty_label="every listener")
+    kind = forms.ChoiceField(choices=KINDS, required=False)
+    status = forms.ChoiceField(
+        choices=_choices(sorted({*SyncRun.Status.values, *ImportJob.Status.values})),
+        required=False,
+    )
+    since = forms.DateTimeField(required=False, help_text="UTC")
+    until = forms.DateTimeField(required=False, help_text="UTC")
+
+
+class LogFilterForm(forms.Form):
+    level = forms.ChoiceField(choices=_choices(LEVELS), required=False, label="Level at least")
+    logger = forms.CharField(required=False, max_length=100)
+    listener = ListenerField(required=False, empty_label="every listener")
+    q = forms.CharField(required=False, max_length=200, label="Text")
+    since = forms.DateTimeField(required=False, help_text="UTC")
+    until = forms.DateTimeField(required=False, help_text="UTC")
+
+
+class PurgeLogsForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1,
+        help_text="Entries older than this many days are deleted.",
+    )

@@ -1,0 +1,104 @@
+"""What an operator (or a listener, for themselves) may do to a listener, in one place.
+
+The admin API (`adminui.api_listeners`) and the pages (`adminui.pages`) both call these, so a
+pause, a poll now or a deletion follows the same rules and says the same thing whichever way it
+was asked for. A refused action raises `ActionRefused` with one sentence saying why; the API
+answers it with 409, the pages show it as a message.
+"""
+
+from zoneinfo import available_timezones
+
+from django.db import transaction
+
+from accounts.models import Listener
+from imports.jobs import remove_upload
+from imports.models import ImportJob
+from plays.models import Play, SyncRun
+from plays.tasks import request_poll_now
+
+
+class ActionRefused(Exception):
+    """The listener's state does not allow the action; `str(exc)` says why."""
+
+
+def _refusal(listener, action):
+    return ActionRefused(
+        f"Listener '{listener.spotify_user_id}' is {listener.status}, so it can't be {action}."
+    )
+
+
+def check_can_pause(listener):
+    if listener.status != Listener.Status.ACTIVE:
+        raise _refusal(listener, "paused")
+
+
+def check_can_resume(listener):
+    if listener.status != Listener.Status.PAUSED:
+        raise _refusal(listener, "resumed")
+
+
+def pause(listener):
+    """Pauses an active listener's polling (ActionRefused for any other status)."""
+    with transaction.atomic():
+        listener = Listener.objects.select_for_update().get(pk=listener.pk)
+        check_can_pause(listener)
+        listener.pause()
+    return listener
+
+
+def resume(listener):
+    """Resumes a paused listener's polling from now (ActionRefused for any other status)."""
+    with transaction.atomic():
+        listener = Listener.objects.select_for_update().get(pk=listener.pk)
+        check_can_resume(listener)
+        listener.resume()
+    return listener
+
+
+def poll_now(listener):
+    """Queues an immediate poll; only an active listener with a refresh token can be polled."""
+    if listener.status != Listener.Status.ACTIVE:
+        raise _refusal(listener, "polled")
+    if not listener.can_be_polled:
+        raise ActionRefused(
+            f"Listener '{listener.spotify_user_id}' has no refresh token, so it can't be polled: "
+            "they must log in again."
+        )
+    request_poll_now(listener)
+
+
+def set_time_zone(listener, name):
+    """Sets the zone charts and times are shown in (an IANA name; ActionRefused otherwise)."""
+    if name not in available_timezones():
+        raise ActionRefused(
+            f"Unknown time zone '{name}': use an IANA name such as 'Europe/Paris' or 'UTC'."
+        )
+    listener.time_zone = name
+    listener.save(update_fields=["time_zone", "updated_at"])
+    return listener
+
+
+def _remove_uploads(paths):
+    for path in paths:
+        remove_upload(path)
+
+
+def delete_listener(listener):
+    """Deletes the listener with their plays, sync runs, import jobs, log entries (and MCP tokens,
+    by cascade), and the uploads of their import jobs still stored in IMPORT_UPLOAD_DIR once the
+    deletion has committed. Catalogue rows are shared and stay. Returns what was deleted."""
+    with transaction.atomic():
+        listener = Listener.objects.select_for_update().get(pk=listener.pk)
+        counts = {
+            "plays": Play.objects.filter(listener=listener).count(),
+            "sync_runs": SyncRun.objects.filter(listener=listener).count(),
+            "import_jobs": ImportJob.objects.filter(listener=listener).count(),
+        }
+        uploads = list(
+            ImportJob.objects.filter(listener=listener)
+            .exclude(stored_path="")
+            .values_list("stored_path", flat=True)
+        )
+        listener.delete()
+        transaction.on_commit(lambda: _remove_uploads(uploads))
+    return counts

@@ -1,0 +1,143 @@
+"""`/me...`: a listener's own page, reached after logging in with Spotify.
+
+Every view here loads the listener from the session (`access.listener_required`) and nothing
+else: no URL names a listener, so there is no other listener's id to try.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.oauth import LISTENER_SESSION_KEY
+from adminui import operations, stats, tokens
+from adminui.access import listener_required
+from adminui.forms import DeleteConfirmForm, OwnUploadForm, TimeZoneForm, TokenForm
+from adminui.import_upload import UploadRefused, accept_upload
+from adminui.pages.imports import progress_response
+from adminui.pages.uploading import upload_view
+from adminui.progress import job_progress
+from imports.models import ImportJob
+
+SHOWN = 20
+
+
+def _page(request, listener, upload_form=None, status=200, refusal=None):
+    context = stats.listener_context(listener, request.GET.get("days"))
+    jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:SHOWN]
+    context.update(
+        {
+            "tokens": tokens.active_tokens(listener),
+            "token_form": TokenForm(),
+            "time_zone_form": TimeZoneForm(initial={"time_zone": listener.time_zone}),
+            "time_zone_url": reverse("pages:me-time-zone"),
+            "upload_form": upload_form or OwnUploadForm(),
+            "refusal": refusal,
+            "jobs": [(job, job_progress(job)) for job in jobs],
+        }
+    )
+    return render(request, "adminui/me.html", context, status=status)
+
+
+@never_cache
+@require_GET
+@listener_required
+def me(request, listener):
+    return _page(request, listener)
+
+
+def _refused(request, message, status, listener):
+    return _page(request, listener, None, status, refusal=message)
+
+
+@never_cache
+@require_POST
+@listener_required
+@upload_view(_refused)
+def upload(request, listener):
+    form = OwnUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            job = accept_upload(listener, form.cleaned_data["file"])
+        except UploadRefused as refusal:
+            form.add_error("file", str(refusal))
+        else:
+            messages.success(request, f"Queued the import of {job.file_name}.")
+            return redirect(reverse("pages:me") + "#imports")
+    return _page(request, listener, form, 400)
+
+
+@never_cache
+@require_GET
+@listener_required
+def progress(request, listener):
+    """Live progress of the listener's own import jobs (others' ids are simply not found)."""
+    return progress_response(ImportJob.objects.filter(listener=listener), request.GET.get("ids"))
+
+
+@require_POST
+@listener_required
+def time_zone(request, listener):
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["time_zone"]))
+        return redirect("pages:me")
+    operations.set_time_zone(listener, form.cleaned_data["time_zone"])
+    messages.success(request, f"Times are now shown in {listener.time_zone}.")
+    return redirect("pages:me")
+
+
+@never_cache
+@require_POST
+@listener_required
+def create_token(request, listener):
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The token name is too long (100 characters at most).")
+        return redirect("pages:me")
+    return tokens.render_new_token(
+        request,
+        listener,
+        form.cleaned_data["name"],
+        reverse("pages:me"),
+        "adminui/listener_base.html",
+    )
+
+
+@require_POST
+@listener_required
+def revoke_token(request, listener, token_id):
+    name = tokens.revoke(listener, token_id)
+    messages.success(request, f"Revoked the token {name}.")
+    return redirect("pages:me")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@listener_required
+def delete(request, listener):
+    form = DeleteConfirmForm(request.POST or None, expected=listener.spotify_user_id)
+    if request.method == "POST" and form.is_valid():
+        counts = operations.delete_listener(listener)
+        request.session.flush()
+        return render(request, "adminui/me_deleted.html", {"counts": counts})
+    return render(
+        request,
+        "adminui/delete_listener.html",
+        {"listener": listener, "form": form, "cancel_url": reverse("pages:me"), "own": True},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def logout(request):
+    """Ends the listener's session (their data and collection stay)."""
+    request.session.pop(LISTENER_SESSION_KEY, None)
+    request.session.cycle_key()
+    return redirect("pages:me-logged-out")
+
+
+@require_GET
+def logged_out(request):
+    return render(request, "adminui/me_logged_out.html")

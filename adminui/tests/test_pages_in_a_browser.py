@@ -1,0 +1,234 @@
+"""The pages in a real browser (headless Chromium): an operator logs in, uploads an export,
+watches its progress reach 100% while the django-q2 worker imports it, and opens every page; a
+listener logs in with Spotify (the stand-in) and uses their own page.
+
+Set SCREENSHOTS_DIR (e.g. `SCREENSHOTS_DIR=docs/screenshots`) to keep the screenshots these tests
+take: that is how the README's pictures are made.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.models import Listener
+from imports.models import ImportJob
+from imports.synthetic import build_synthetic_export
+from mcp.tokens import active_tokens, authenticate
+from plays.models import Play
+from spotify_standin import StandinServer
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "browser-staff-password-7"
+RECORDS = 20_000
+WIDTH, HEIGHT = 1280, 900
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """`shot(page, name)` saves a full-page screenshot, and keeps it in SCREENSHOTS_DIR if set."""
+    keep = os.environ.get("SCREENSHOTS_DIR")
+    taken = []
+
+    def shot(page, name):
+        path = tmp_path / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        taken.append(path)
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, Path(keep) / path.name)
+
+    shot.taken = taken
+    return shot
+
+
+@pytest.fixture
+def upload_dir(settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    return settings.IMPORT_UPLOAD_DIR
+
+
+@pytest.fixture
+def worker(subprocess_env, upload_dir):
+    """A django-q2 cluster (`manage.py qcluster`, as in production) on the test database."""
+    env = {**subprocess_env, "IMPORT_UPLOAD_DIR": str(upload_dir), "WORKER_PROCESSES": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def log_in(page, base_url):
+    page.goto(f"{base_url}/")
+    page.wait_for_url(f"{base_url}/login?next=/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def test_an_operator_uploads_an_export_watches_it_finish_and_opens_every_page(
+    live_server, chromium, worker, shots, tmp_path
+):
+    get_user_model().objects.create_user("operator", password=PASSWORD, is_staff=True)
+    Listener.objects.create(spotify_user_id="dana", display_name="Dana", time_zone="Europe/Berlin")
+    Listener.objects.create(
+        spotify_user_id="erik", display_name="Erik", status=Listener.Status.NEEDS_REAUTH
+    )
+    export = tmp_path / "my_spotify_data.zip"
+    build_synthetic_export(export, records=RECORDS, seed=7, start_year=2025)
+    base = live_server.url
+    seen = {}
+
+    with chromium() as page:
+        page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        log_in(page, base)
+
+        page.goto(f"{base}/imports")
+        page.select_option("#id_listener", "dana")
+        page.set_input_files("#id_file", str(export))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_url(f"{base}/imports")
+        row = page.locator("tr[data-job]").first
+        seen["queued"] = row.get_attribute("data-finished")
+        # No reload from here on: the page's script follows the job until it has finished.
+        row.locator('[data-field="records"]').filter(has_text="(100%)").wait_for(timeout=120_000)
+        seen["progress"] = row.locator('[data-field="records"]').inner_text()
+        seen["status"] = row.locator('[data-field="status"]').inner_text()
+        seen["bar"] = row.locator(".progress").get_attribute("aria-valuenow")
+        shots(page, "imports")
+
+        page.goto(f"{base}/")
+        seen["dashboard"] = page.locator("#listeners").inner_text()
+        shots(page, "dashboard")
+
+        page.click("text=dana")
+        page.wait_for_url(f"{base}/listeners/dana")
+        page.select_option("#id_days", "all")  # submits the period form
+        page.wait_for_url(f"{base}/listeners/dana?days=all")
+        seen["bars"] = page.locator("#timeline-chart rect").count()
+        seen["artists"] = page.locator("#top-artists li").count()
+        seen["heatmap"] = page.locator("#heatmap-chart rect").count()
+        shots(page, "listener")
+
+        for path, name in [("/jobs", "jobs"), ("/logs", "logs")]:
+            page.goto(f"{base}{path}")
+            seen[name] = page.locator("h1").inner_text()
+            shots(page, name)
+        page.goto(f"{base}/admin/db/")
+        seen["admin"] = page.title()
+
+        page.goto(f"{base}/")
+        page.click("text=Log out")
+        page.wait_for_url(f"{base}/login")
+
+    job = ImportJob.objects.get()
+    assert job.status in ("succeeded", "succeeded_with_warnings")
+    assert Play.objects.filter(listener__spotify_user_id="dana").count() == job.inserted > 0
+    assert seen["queued"] == "0"
+    assert seen["progress"] == f"{job.records_done} / {job.records_done} records (100%)"
+    assert seen["bar"] == "100"
+    assert seen["status"] == job.get_status_display()
+    # Problems first: erik must log in again, dana is fine.
+    assert seen["dashboard"].index("erik") < seen["dashboard"].index("dana")
+    assert seen["bars"] > 50 and seen["artists"] == 10 and seen["heatmap"] == 7 * 24
+    assert (seen["jobs"], seen["logs"]) == ("Jobs", "Logs")
+    assert "Django" in seen["admin"] or "administration" in seen["admin"].lower()
+    assert [url for url in requested if not url.startswith(base)] == []
+
+
+@pytest.fixture
+def standin():
+    with StandinServer("127.0.0.1", 0, client_id="pages-client", client_secret="s3") as server:
+        server.state.authorize_as("fiona")
+        yield server
+
+
+@pytest.fixture
+def app(live_server, settings, standin):
+    """The live server pointed at the Spotify stand-in (set before the worker reads settings)."""
+    settings.SPOTIFY_ACCOUNTS_BASE_URL = standin.url
+    settings.SPOTIFY_API_BASE_URL = standin.api_url
+    settings.SPOTIFY_CLIENT_ID = "pages-client"
+    settings.SPOTIFY_CLIENT_SECRET = "s3"
+    settings.SPOTIFY_REDIRECT_URI = f"{live_server.url}/auth/callback"
+    return live_server
+
+
+@pytest.fixture
+def collecting_app(app, worker):
+    return app
+
+
+def test_a_listener_logs_in_imports_their_export_and_manages_a_token(
+    collecting_app, chromium, shots, tmp_path
+):
+    other = Listener.objects.create(spotify_user_id="gustav", display_name="Gustav")
+    export = tmp_path / "my_spotify_data.zip"
+    build_synthetic_export(export, records=5_000, seed=3, start_year=2025)
+    base = collecting_app.url
+    seen = {}
+
+    with chromium() as page:
+        page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+        page.goto(f"{base}/auth/login")
+        page.wait_for_url(f"{base}/auth/connected")
+        page.click("#open-my-page")
+        page.wait_for_url(f"{base}/me")
+
+        page.set_input_files("#id_file", str(export))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_url(f"{base}/me#imports")
+        row = page.locator("tr[data-job]").first
+        row.locator('[data-field="records"]').filter(has_text="(100%)").wait_for(timeout=120_000)
+
+        page.goto(f"{base}/me?days=all")
+        seen["heading"] = page.locator("h1").inner_text()
+        seen["bars"] = page.locator("#timeline-chart rect").count()
+        seen["html"] = page.content()
+
+        page.fill("#id_name", "Claude Desktop")
+        page.click("text=Create an MCP token")
+        seen["secret"] = page.locator("#new-token").inner_text()
+        seen["configs"] = page.locator("#client-configs").inner_text()
+        page.click("text=Done")
+        page.wait_for_url(f"{base}/me")
+        seen["after"] = page.content()
+        page.goto(f"{base}/me?days=all")
+        shots(page, "me")
+
+        page.goto(f"{base}/")  # an operator page
+        seen["operator_url"] = page.url
+        page.goto(f"{base}/listeners/gustav")
+        seen["other_url"] = page.url
+
+    fiona = Listener.objects.get(spotify_user_id="fiona")
+    assert seen["heading"] == (fiona.display_name or "fiona")
+    assert seen["bars"] > 10
+    assert "gustav" not in seen["html"].lower() and other.display_name not in seen["html"]
+    [token] = active_tokens(fiona)
+    assert authenticate(seen["secret"]) == token
+    assert seen["secret"] in seen["configs"]
+    assert seen["secret"] not in seen["after"] and token.prefix in seen["after"]
+    assert ImportJob.objects.get().listener == fiona
+    # The listener's session opens no operator page.
+    assert seen["operator_url"] == f"{base}/login?next=/"
+    assert seen["other_url"] == f"{base}/login?next=/listeners/gustav"

@@ -1,0 +1,41 @@
+"""URLs of the pages: the operator's at the original frontend's paths, the listener's under /me."""
+
+from django.urls import path
+
+from adminui.pages import activity, auth, dashboard, imports, listeners, me
+
+app_name = "pages"
+urlpatterns = [
+    path("login", auth.login, name="login"),
+    path("logout", auth.logout, name="logout"),
+    # operator (staff)
+    path("", dashboard.dashboard, name="dashboard"),
+    path("listeners/<str:user_id>", listeners.listener_detail, name="listener"),
+    path("listeners/<str:user_id>/pause", listeners.pause, name="listener-pause"),
+    path("listeners/<str:user_id>/resume", listeners.resume, name="listener-resume"),
+    path("listeners/<str:user_id>/poll", listeners.poll_now, name="listener-poll"),
+    path("listeners/<str:user_id>/time-zone", listeners.time_zone, name="listener-time-zone"),
+    path("listeners/<str:user_id>/tokens", listeners.create_token, name="listener-token-create"),
+    path(
+        "listeners/<str:user_id>/tokens/<int:token_id>/revoke",
+        listeners.revoke_token,
+        name="listener-token-revoke",
+    ),
+    path("listeners/<str:user_id>/delete", listeners.delete, name="listener-delete"),
+    path("imports", imports.imports, name="imports"),
+    path("imports/progress", imports.progress, name="imports-progress"),
+    path("imports/<int:job_id>/retry", imports.retry, name="import-retry"),
+    path("jobs", activity.job_list, name="jobs"),
+    path("logs", activity.logs, name="logs"),
+    path("logs/purge", activity.purge_logs, name="logs-purge"),
+    # listener (Spotify login)
+    path("me", me.me, name="me"),
+    path("me/import", me.upload, name="me-import"),
+    path("me/imports/progress", me.progress, name="me-imports-progress"),
+    path("me/time-zone", me.time_zone, name="me-time-zone"),
+    path("me/tokens", me.create_token, name="me-token-create"),
+    path("me/tokens/<int:token_id>/revoke", me.revoke_token, name="me-token-revoke"),
+    path("me/delete", me.delete, name="me-delete"),
+    path("me/logout", me.logout, name="me-logout"),
+    path("me/logged-out", me.logged_out, name="me-logged-out"),
+]
