@@ -1,5 +1,6 @@
 """The forms of the operator and listener pages (every one rendered with its CSRF token)."""
 
+import re
 from zoneinfo import available_timezones
 
 from django import forms
@@ -45,11 +46,50 @@ class OwnUploadForm(forms.Form):
         )
 
 
-class UploadForm(OwnUploadForm):
-    """The operator uploading an export for a listener they pick."""
+SPOTIFY_USER_ID = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 
-    listener = ListenerField(empty_label="Pick a listener")
-    field_order = ["listener", "file"]
+
+class UploadForm(OwnUploadForm):
+    """The operator uploading an export for a listener they pick, or for a new import-only one.
+
+    A new listener is only named here; the view creates them in the same transaction as the
+    upload's job, so a refused upload leaves no listener behind.
+    """
+
+    listener = ListenerField(empty_label="Pick a listener", required=False)
+    new_listener = forms.CharField(
+        label="or a new import-only listener (Spotify user id)",
+        required=False,
+        help_text="For someone who will never log in here: their history comes from exports only.",
+    )
+    field_order = ["listener", "new_listener", "file"]
+
+    def clean_new_listener(self):
+        user_id = self.cleaned_data["new_listener"].strip()
+        if not user_id:
+            return ""
+        if not SPOTIFY_USER_ID.match(user_id):
+            raise forms.ValidationError(
+                "A Spotify user id has only letters, digits, dots, dashes and underscores."
+            )
+        if Listener.objects.filter(spotify_user_id=user_id).exists():
+            raise forms.ValidationError(
+                f"A listener with Spotify user id {user_id} exists already: pick them in the list."
+            )
+        return user_id
+
+    def clean(self):
+        cleaned = super().clean()
+        picked, new = cleaned.get("listener"), cleaned.get("new_listener")
+        if "new_listener" in self.errors or "listener" in self.errors:
+            return cleaned
+        if picked and new:
+            raise forms.ValidationError("Pick a listener or name a new one, not both.")
+        if not picked and not new:
+            raise forms.ValidationError(
+                "Pick a listener, or give the Spotify user id of a new import-only listener."
+            )
+        return cleaned
 
 
 def _time_zone_choices():

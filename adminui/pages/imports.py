@@ -1,11 +1,13 @@
 """`/imports`: upload an export for a listener, and follow every import job's progress live."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Listener
 from adminui.access import staff_required
 from adminui.forms import UploadForm
 from adminui.import_upload import UploadRefused, accept_upload
@@ -42,9 +44,13 @@ def imports(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, 400)
-    listener = form.cleaned_data["listener"]
     try:
-        job = accept_upload(listener, form.cleaned_data["file"])
+        with transaction.atomic():
+            listener = form.cleaned_data["listener"] or Listener.objects.create(
+                spotify_user_id=form.cleaned_data["new_listener"],
+                status=Listener.Status.IMPORT_ONLY,
+            )
+            job = accept_upload(listener, form.cleaned_data["file"])
     except UploadRefused as refusal:
         form.add_error("file", str(refusal))
         return _page(request, form, 400)
