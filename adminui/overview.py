@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Listener
-from adminui.api_listeners import with_play_stats
+from plays import queries
 from plays.models import Play
 
 # Spotify ends an app's access six months after the listener authorised it: warn this early.
@@ -87,8 +87,9 @@ def listener_rows(now=None):
     """Every listener's dashboard row, problems first (worst first), then by Spotify user id."""
     now = now or timezone.now()
     rows = []
-    for listener in with_play_stats(Listener.objects.all()):
+    for listener in Listener.objects.all():
         state, label, problems = describe(listener, now)
+        stored = queries.coverage(listener)
         rows.append(
             ListenerRow(
                 listener=listener,
@@ -96,12 +97,11 @@ def listener_rows(now=None):
                 state_label=label,
                 problems=problems,
                 by_source={
-                    name: getattr(listener, f"plays_{source}")
-                    for source, name in SOURCE_NAMES.items()
+                    name: stored["by_source"][source] for source, name in SOURCE_NAMES.items()
                 },
-                plays=listener.play_count,
-                first_play=listener.first_play,
-                last_play=listener.last_play,
+                plays=stored["plays"],
+                first_play=stored["first_play"],
+                last_play=stored["last_play"],
             )
         )
     rows.sort(key=lambda row: (row.worst, row.listener.spotify_user_id))

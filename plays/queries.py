@@ -1271,6 +1271,25 @@ def plays_by_source(listener) -> dict:
     return {source: hours.get(source, (0,))[0] for source in Play.Source.values}
 
 
+def coverage(listener) -> dict:
+    """Stored plays in all and per source, with the first and last play (aware datetimes or None).
+
+    The operator's dashboard shows this for every listener: the counts come from the rollups and
+    the two ends from the (listener, played_at, ...) index, so it costs milliseconds however long
+    the history.
+    """
+    by_source = plays_by_source(listener)
+    ends = Play.objects.filter(listener=listener).aggregate(
+        first=Min("played_at"), last=Max("played_at")
+    )
+    return {
+        "plays": sum(by_source.values()),
+        "by_source": by_source,
+        "first_play": ends["first"],
+        "last_play": ends["last"],
+    }
+
+
 def _edge_play(listener, source, hour_number, newest):
     hour = datetime.fromtimestamp(hour_number * 3600, UTC_ZONE)
     plays = Play.objects.filter(

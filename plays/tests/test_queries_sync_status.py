@@ -80,3 +80,25 @@ def test_recent_imports_are_the_listeners_own_newest_five():
     assert imports[0]["status"] == "failed"
     assert imports[0]["error"] == "The file is not a ZIP archive."
     assert imports[1]["error"] is None and imports[1]["inserted"] == 5
+
+
+def test_the_dashboards_coverage_matches_the_stored_plays_of_one_listener_only():
+    alice, plays, bob, bobs_plays = two_listeners()
+    for listener, mine in ((alice, plays), (bob, bobs_plays)):
+        answer = queries.coverage(listener)
+        assert answer["plays"] == len(mine)
+        assert answer["by_source"] == {
+            source: sum(1 for p in mine if p.source == source)
+            for source in ("api", "extended", "account_data")
+        }
+        assert answer["first_play"] == min(p.at for p in mine)
+        assert answer["last_play"] == max(p.at for p in mine)
+
+
+def test_the_coverage_of_a_listener_without_plays_is_empty(listener):
+    assert queries.coverage(listener) == {
+        "plays": 0,
+        "by_source": {"api": 0, "extended": 0, "account_data": 0},
+        "first_play": None,
+        "last_play": None,
+    }
