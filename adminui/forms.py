@@ -46,7 +46,8 @@ class OwnUploadForm(forms.Form):
         )
 
 
-SPOTIFY_USER_ID = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+# At least one letter or digit: "." and ".." would make URLs that browsers rewrite.
+SPOTIFY_USER_ID = re.compile(r"^(?=.*[A-Za-z0-9])[A-Za-z0-9._-]{1,255}$")
 
 
 class UploadForm(OwnUploadForm):
@@ -70,7 +71,8 @@ class UploadForm(OwnUploadForm):
             return ""
         if not SPOTIFY_USER_ID.match(user_id):
             raise forms.ValidationError(
-                "A Spotify user id has only letters, digits, dots, dashes and underscores."
+                "A Spotify user id has letters or digits, and otherwise only dots, dashes and "
+                "underscores."
             )
         if Listener.objects.filter(spotify_user_id=user_id).exists():
             raise forms.ValidationError(

@@ -41,4 +41,7 @@ def accept_upload(listener, uploaded_file):
         except ImportRejected as rejection:
             remove_upload(job.stored_path)
             raise UploadRefused(str(rejection)) from None  # leaving the block rolls the job back
+        except BaseException:
+            remove_upload(job.stored_path)  # the job row rolls back: its file must go too
+            raise
     return job

@@ -722,6 +722,8 @@ class JsonArrayReader:
                 if final or len(text) - position > MAX_ROW_BYTES:
                     raise self._invalid_at(text, error.pos, error.msg) from error
                 break
+            except RecursionError:
+                raise self._invalid_at(text, position, "a row nests too deeply") from None
             if end == len(text) and not final:
                 break  # a number or literal may go on in the next chunk
             items.append(item if self._row_type is None else as_row(item, self._row_type))

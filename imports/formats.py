@@ -248,6 +248,10 @@ def _local_file(uri: str) -> tuple[str | None, str | None, str | None, int | Non
     return _name(artist), _name(album), _name(title), duration_ms
 
 
+PLAUSIBLE_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+PLAUSIBLE_UNTIL = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _utc_time(value: object) -> datetime | str:
     """An aware UTC datetime, or a skip reason.
 
@@ -260,13 +264,16 @@ def _utc_time(value: object) -> datetime | str:
         return "bad_timestamp"
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        elif moment.tzinfo is not UTC:
+            moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return "bad_timestamp"
-    if moment.tzinfo is UTC:
-        return moment
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    # Spotify began in 2008: anything far outside its lifetime is a damaged row, not a play.
+    if not PLAUSIBLE_FROM <= moment < PLAUSIBLE_UNTIL:
+        return "bad_timestamp"
+    return moment
 
 
 def _ms_played(value: object) -> object:

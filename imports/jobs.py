@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.logs import log_event
+from accounts.models import Listener
 from imports.exports import ImportRejected, Limits, open_export
 from imports.formats import parser_for
 from imports.models import ImportJob
@@ -114,7 +115,7 @@ def retry(job):
         raise ValueError("only a failed import can be retried")
     if not job.stored_path or not Path(job.stored_path).exists():
         raise ValueError("the uploaded file of this import is gone; upload it again")
-    ImportJob.objects.filter(pk=job.pk).update(
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.FAILED).update(
         status=ImportJob.Status.QUEUED, error="", finished_at=None, heartbeat_at=None
     )
     job.refresh_from_db()
@@ -126,19 +127,48 @@ def retry(job):
 
 
 def claim(job_id, owner):
-    """Takes a queued job, or a running one whose worker stopped beating; True if we got it."""
+    """Takes a queued job, or a running one whose worker stopped beating; True if we got it.
+
+    One import per listener runs at a time: a failed import takes its plays back, so another
+    import of the listener must not meanwhile count them as already stored. A job refused for
+    that stays queued, and `resume_stale_imports` runs it once the other one is done.
+    """
     now = timezone.now()
     takeable = Q(status=ImportJob.Status.QUEUED) | Q(
         status=ImportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
     )
-    return (
-        ImportJob.objects.filter(takeable, pk=job_id).update(
-            status=ImportJob.Status.RUNNING,
-            worker=owner,
-            heartbeat_at=now,
-            attempts=F("attempts") + 1,
+    with transaction.atomic():
+        listener_id = (
+            ImportJob.objects.filter(pk=job_id).values_list("listener_id", flat=True).first()
         )
-        == 1
+        if listener_id is None:
+            return False
+        # Claims of one listener's jobs take turns, so two can't both see the other idle.
+        Listener.objects.select_for_update().filter(pk=listener_id).exists()
+        if running_import_of(listener_id, other_than=job_id, now=now) is not None:
+            return False
+        return (
+            ImportJob.objects.filter(takeable, pk=job_id).update(
+                status=ImportJob.Status.RUNNING,
+                worker=owner,
+                heartbeat_at=now,
+                attempts=F("attempts") + 1,
+            )
+            == 1
+        )
+
+
+def running_import_of(listener_id, *, other_than=None, now=None):
+    """The listener's import job whose worker is alive (beat within STALE_AFTER), or None."""
+    now = now or timezone.now()
+    return (
+        ImportJob.objects.filter(
+            listener_id=listener_id,
+            status=ImportJob.Status.RUNNING,
+            heartbeat_at__gte=now - STALE_AFTER,
+        )
+        .exclude(pk=other_than)
+        .first()
     )
 
 
@@ -156,9 +186,13 @@ def run_import_job(job_id, *, owner=None, progress=None):
     except JobTakenOver:
         job.refresh_from_db()
     except ImportRejected as rejection:
-        _fail(job, str(rejection))
+        fail_job(job, owner, str(rejection))
     except Exception as error:
-        _fail(job, f"The import stopped on an unexpected error ({type(error).__name__}: {error}).")
+        fail_job(
+            job,
+            owner,
+            f"The import stopped on an unexpected error ({type(error).__name__}: {error}).",
+        )
         logger.exception("import %s failed unexpectedly", job.pk)
     return job
 
@@ -308,11 +342,21 @@ def _without_waiting_for_the_disk():
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _fail(job, message):
-    """Takes back every play the job inserted and records why it failed."""
+def fail_job(job, owner, message):
+    """Takes back every play the job inserted and records why it failed.
+
+    Only while the job is still `owner`'s: a worker that stalled past STALE_AFTER and then fails
+    must not take back what the worker that took the job over has stored since.
+    """
     with transaction.atomic():
+        mine = ImportJob.objects.select_for_update().filter(
+            pk=job.pk, worker=owner, status=ImportJob.Status.RUNNING
+        )
+        if not mine.exists():
+            job.refresh_from_db()
+            return
         taken_back, _ = Play.objects.filter(inserted_by_import=job.pk).delete()
-        ImportJob.objects.filter(pk=job.pk).update(
+        mine.update(
             status=ImportJob.Status.FAILED,
             error=message,
             finished_at=timezone.now(),

@@ -276,6 +276,7 @@ def discover(params, caller):
     return {
         "supportedVersions": list(MODERN_VERSIONS),
         "capabilities": CAPABILITIES,
+        "serverInfo": SERVER_INFO,
         "instructions": INSTRUCTIONS,
     }
 

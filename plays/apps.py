@@ -12,3 +12,10 @@ class PlaysConfig(AppConfig):
         from plays.tasks import request_poll_after_login
 
         listener_connected.connect(request_poll_after_login, dispatch_uid="plays.first_poll")
+
+        from django.db.models.signals import post_delete
+
+        from accounts.models import Listener
+        from plays.rollups import forget_listener
+
+        post_delete.connect(forget_listener, sender=Listener, dispatch_uid="plays.forget_rollups")

@@ -62,6 +62,8 @@ _source = attrgetter("source")
 _PLAY_TABLE = Play._meta.db_table
 # A batch is compared with at most this many stored plays per record (see _rows_not_stored_yet).
 STORED_PLAYS_READ_PER_RECORD = 3
+# First key of the advisory lock on a listener's plays (PostgreSQL): (PLAYS_LOCK_SPACE, listener).
+PLAYS_LOCK_SPACE = 7_470_001
 
 
 @dataclass
@@ -105,6 +107,7 @@ class PlayIngestor:
         result.latest = max(map(_played_at, records))
         try:
             with transaction.atomic():
+                _take_turns_with_other_writers_of(self.listener)
                 item_ids = self.catalogue.item_ids(records)
                 rows, checked = self._rows_not_stored_yet(records, item_ids, result)
                 result.inserted = _insert_plays(rows, checked=checked)
@@ -157,6 +160,23 @@ class PlayIngestor:
         if not drop:
             return list(rows), checked
         return [row for position, row in enumerate(rows) if position not in drop], checked
+
+
+def _take_turns_with_other_writers_of(listener):
+    """Waits until no other transaction is storing plays of `listener` (PostgreSQL).
+
+    Deciding what is new reads the stored plays; a poll and an import batch of one listener
+    deciding at the same time would each miss the other's uncommitted plays and could store one
+    listen twice (a cross-source pair does not clash on the unique constraint). The lock is held
+    to the end of the transaction. SQLite lets only one writer in at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Both keys are int4; ids past 2**31 share a lock with another id, which only waits.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, (%s::bigint %% 2147483647)::int)",
+                [PLAYS_LOCK_SPACE, listener.pk],
+            )
 
 
 def ingest_plays(listener, records, *, batch_size=10_000) -> IngestResult:

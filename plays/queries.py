@@ -99,7 +99,8 @@ def _parse_moment(value, tz, *, is_end, name):
             if is_end:
                 first = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
             return _midnight(first, tz)
-        if len(text) == 10:
+        if "T" not in text.upper() and " " not in text:
+            # A date in any ISO form ('2024-03-31', '20240331', '2024-091'): the whole day.
             day = date.fromisoformat(text)
             return _midnight(day + timedelta(days=1) if is_end else day, tz)
         moment = datetime.fromisoformat(text.replace("z", "Z"))
@@ -136,13 +137,24 @@ class Window:
                 )
             if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
                 raise QueryError(f"'days' must be a whole number from 1 to {MAX_DAYS}.")
-        start_at = (
-            None if start in (None, "") else _parse_moment(start, tz, is_end=False, name="start")
-        )
-        end_at = None if end in (None, "") else _parse_moment(end, tz, is_end=True, name="end")
-        if days is not None:
-            end_at = end_at or timezone.now()
-            start_at = end_at - timedelta(days=days)
+        try:
+            start_at = (
+                None
+                if start in (None, "")
+                else _parse_moment(start, tz, is_end=False, name="start")
+            )
+            end_at = None if end in (None, "") else _parse_moment(end, tz, is_end=True, name="end")
+            if days is not None:
+                end_at = end_at or timezone.now()
+                start_at = end_at - timedelta(days=days)
+            for moment in (start_at, end_at):
+                if moment is not None:
+                    moment.astimezone(UTC_ZONE)  # the queries compare in UTC
+        except OverflowError:
+            raise QueryError(
+                "The window reaches past the calendar's ends: use dates between the years 2 and "
+                "9998."
+            ) from None
         if start_at and end_at and start_at >= end_at:
             raise QueryError(
                 "The window's 'start' must come before its 'end' (the end date is included)."

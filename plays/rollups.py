@@ -43,10 +43,13 @@ def rebuild(listener, *, full=False) -> bool:
         state, _ = RollupState.objects.get_or_create(listener_id=listener.pk)
         # One rebuild per listener at a time; a second caller waits here, then finds little to do.
         state = RollupState.objects.select_for_update().get(pk=state.pk)
+        # Marks a writer is bumping right now are skipped, not waited for: the writer holds them
+        # until its batch commits, and waiting while it waits for a mark we hold would deadlock.
+        # Its months stay marked, so the next query rebuilds them.
         marks = list(
-            RollupDirty.objects.filter(listener_id=listener.pk).values_list(
-                "id", "month", "version"
-            )
+            RollupDirty.objects.select_for_update(skip_locked=True)
+            .filter(listener_id=listener.pk)
+            .values_list("id", "month", "version")
         )
         full = full or state.min_play_ms != settings.MIN_PLAY_MS
         if not marks and not full:
@@ -63,6 +66,12 @@ def rebuild(listener, *, full=False) -> bool:
         state.built_at = timezone.now()
         state.save()
     return True
+
+
+def forget_listener(sender, instance, **kwargs):
+    """Drops a deleted listener's stale-month marks (they have no foreign key to cascade on),
+    including those the triggers wrote while the listener's plays were being deleted."""
+    RollupDirty.objects.filter(listener_id=instance.pk).delete()
 
 
 def epoch_hour(moment: datetime) -> int:

@@ -1,7 +1,7 @@
 """`/imports`: upload an export for a listener, and follow every import job's progress live."""
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -53,6 +53,12 @@ def imports(request):
             job = accept_upload(listener, form.cleaned_data["file"])
     except UploadRefused as refusal:
         form.add_error("file", str(refusal))
+        return _page(request, form, 400)
+    except IntegrityError:
+        if not form.cleaned_data["new_listener"]:
+            raise
+        # The same new listener, created by another request (a double click) just now.
+        form.add_error("new_listener", "That listener was just created: pick them in the list.")
         return _page(request, form, 400)
     messages.success(
         request, f"Queued the import of {job.file_name} for {listener.spotify_user_id}."

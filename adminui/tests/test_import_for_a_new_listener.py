@@ -1,6 +1,6 @@
 """`/imports` can create an import-only listener with their first upload: no shell needed.
 
-The listener and the job are saved together or not at all.
+The listener, the job and the stored file are kept together or not at all.
 """
 
 import pytest
@@ -69,7 +69,8 @@ def test_naming_an_existing_listener_as_new_points_to_the_list(
     [
         ("", "", "Pick a listener, or give the Spotify user id of a new import-only listener."),
         ("carol", "someone", "Pick a listener or name a new one, not both."),
-        ("", "bad id!", "only letters, digits, dots, dashes and underscores"),
+        ("", "bad id!", "letters or digits, and otherwise only dots, dashes"),
+        ("", "..", "letters or digits, and otherwise only dots, dashes"),
     ],
 )
 def test_a_form_naming_no_one_both_or_a_bad_id_says_so_and_saves_nothing(
@@ -80,3 +81,26 @@ def test_a_form_naming_no_one_both_or_a_bad_id_says_so_and_saves_nothing(
     assert message in response.content.decode()
     assert list(Listener.objects.values_list("spotify_user_id", flat=True)) == ["carol"]
     assert not ImportJob.objects.exists()
+
+
+def test_an_unexpected_error_while_checking_an_upload_leaves_no_file_behind(
+    staff_client, active_listener, export_zip, upload_dir, monkeypatch
+):
+    def breaks(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("adminui.import_upload.open_export", breaks)
+    staff_client.raise_request_exception = False
+    response = post(staff_client, export_zip, listener="carol")
+    assert response.status_code == 500
+    assert not ImportJob.objects.exists()
+    assert list(upload_dir.glob("*")) == []
+
+
+def test_a_deeply_nested_json_upload_is_refused_as_invalid_json(staff_client, upload_dir):
+    nested = SimpleUploadedFile("history.json", b"[" * 100_000, "application/json")
+    response = post(staff_client, nested, new_listener="deep")
+    assert response.status_code == 400
+    assert "history.json is not valid JSON" in response.content.decode()
+    assert not Listener.objects.filter(spotify_user_id="deep").exists()
+    assert list(upload_dir.glob("*")) == []

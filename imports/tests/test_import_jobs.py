@@ -150,6 +150,9 @@ def test_rows_with_missing_or_bad_fields_are_skipped_and_counted(listener, tmp_p
         *track_rows(3),
         extended_track_row(ts=None),
         extended_track_row(ts="yesterday"),
+        extended_track_row(ts="0001-01-01T00:00:00+01:00"),  # before year 1 in UTC
+        extended_track_row(ts="9999-12-31T23:59:59Z"),
+        extended_track_row(ts="1969-12-31T23:30:00Z"),  # long before Spotify
         extended_track_row(ms_played=-4),
         extended_track_row(master_metadata_track_name=None, spotify_track_uri=None),
     ]
@@ -158,7 +161,7 @@ def test_rows_with_missing_or_bad_fields_are_skipped_and_counted(listener, tmp_p
     assert job.inserted == 3
     assert job.skipped == {
         "missing_timestamp": 1,
-        "bad_timestamp": 1,
+        "bad_timestamp": 4,
         "bad_ms_played": 1,
         "missing_name": 1,
     }
@@ -214,6 +217,7 @@ def bad_uploads(tmp_path):
             "is not valid JSON",
         ),
         "wrong shape": (write_zip(tmp_path / "obj.zip", {AUDIO: {"ts": 1}}), None, "single JSON"),
+        "deeply nested json": (tmp_path / "history.json", b"[" * 100_000, "is not valid JSON"),
         "not utf-8": (
             write_zip(tmp_path / "latin.zip", {AUDIO: '[{"ts": "caf\xe9"}]'.encode("latin-1")}),
             None,
@@ -232,6 +236,7 @@ def bad_uploads(tmp_path):
         "traversal",
         "invalid json in a later file",
         "wrong shape",
+        "deeply nested json",
         "not utf-8",
     ],
 )

@@ -54,6 +54,7 @@ def test_server_discover_names_the_2026_version_and_capabilities(rpc, secret):
     result = response.json()["result"]
     assert result["supportedVersions"] == ["2026-07-28"]
     assert result["capabilities"] == CAPABILITIES
+    assert result["serverInfo"]["name"] == "spotify-history"
     assert result["resultType"] == "complete"
     assert result["cacheScope"] == "private"
     assert result["ttlMs"] == 0

@@ -138,9 +138,11 @@ def test_deleting_a_listener_takes_their_rollups_and_leaves_the_others():
     ensure_fresh(alice)
     ensure_fresh(bob)
     bob_rows = HourTotal.objects.filter(listener=bob).count()
+    alice_id = alice.pk
     alice.delete()
-    assert not HourTotal.objects.filter(listener_id=alice.pk).exists()
-    assert not ItemTotal.objects.filter(listener_id=alice.pk).exists()
+    assert not HourTotal.objects.filter(listener_id=alice_id).exists()
+    assert not ItemTotal.objects.filter(listener_id=alice_id).exists()
+    assert not RollupDirty.objects.filter(listener_id=alice_id).exists()
     assert HourTotal.objects.filter(listener=bob).count() == bob_rows
     assert _answer(bob) == _truth(bob)
 

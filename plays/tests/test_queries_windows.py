@@ -60,11 +60,23 @@ def test_days_counts_back_from_now_or_from_the_end():
         ({"start": "2024-01-01", "days": 3}, "either 'days' or 'start'"),
         ({"days": 0}, "'days' must be a whole number from 1"),
         ({"days": "7"}, "'days' must be a whole number from 1"),
+        ({"end": "9999-12-31"}, "past the calendar's ends"),
+        ({"end": "9999-12"}, "past the calendar's ends"),
+        ({"end": "0050", "days": 36600}, "past the calendar's ends"),
     ],
 )
 def test_a_bad_window_is_refused_with_a_sentence_saying_what_to_send(arguments, message):
     with pytest.raises(QueryError, match=message):
         Window.parse(**arguments, tz=UTC)
+
+
+def test_a_start_before_year_one_in_utc_is_refused_not_crashed():
+    with pytest.raises(QueryError, match="past the calendar's ends"):
+        Window.parse(start="0001-01-01", tz=ZoneInfo("Asia/Tokyo"))
+
+
+def test_an_end_date_in_basic_iso_form_still_includes_the_whole_day():
+    assert Window.parse(end="20240331", tz=PARIS) == Window.parse(end="2024-03-31", tz=PARIS)
 
 
 def test_contains_is_half_open():

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accounts.models import Listener
-from imports.jobs import job_for_file, run_import_job
+from imports.jobs import job_for_file, run_import_job, running_import_of
 from imports.models import ImportJob
 
 
@@ -64,6 +64,14 @@ class Command(BaseCommand):
         job = run_import_job(job.pk, progress=progress)
         if bar is not None:
             bar.close()
+        if job.status == ImportJob.Status.QUEUED:
+            other = running_import_of(listener.pk)
+            raise CommandError(
+                f"Another import for {spotify_user_id} is running"
+                + (f" (import {other.pk}, {other.file_name})" if other else "")
+                + "; one import per listener runs at a time. This one is queued: the worker runs "
+                "it when the other is done, or run this command again then."
+            )
         if job.status == ImportJob.Status.RUNNING:
             raise CommandError(
                 f"Import {job.pk} of this file is running in another process (last progress at "
