@@ -1,6 +1,7 @@
 """Polling end to end against the Spotify stand-in over real HTTP."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -100,11 +101,17 @@ def test_initial_sync_stops_at_its_request_budget(standin, connect, settings):
 
 def test_initial_syncs_are_limited_to_the_configured_concurrency(standin, connect, settings):
     settings.INITIAL_SYNC_CONCURRENCY = 1
+    standin.state.configure(latency_ms=500)  # the three listeners' polls overlap
     for name in ("a", "b", "c"):
         connect(name, needs_initial_sync=True)
     runs = poll_pass(pool_size=3)
-    kinds = sorted(run.kind for run in runs)
-    assert kinds == ["initial_sync", "poll", "poll"]
+    initial = sorted(
+        (run.started_at, run.finished_at) for run in runs if run.kind == "initial_sync"
+    )
+    assert len(runs) == 3
+    assert 1 <= len(initial) < 3, "the others got a plain poll while one synced"
+    # Never two at once: each initial sync starts after the one before it finished.
+    assert all(later[0] >= earlier[1] for earlier, later in pairwise(initial))
     assert Listener.objects.filter(needs_initial_sync=True).count() == 0
 
 
