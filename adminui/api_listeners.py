@@ -10,7 +10,6 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import field_validator
@@ -19,7 +18,8 @@ from accounts.models import Listener
 from adminui import operations
 from adminui.schemas import ErrorOut
 from imports.models import ImportJob
-from plays.models import Play, SyncRun
+from plays import queries
+from plays.models import SyncRun
 
 router = Router(tags=["listeners"])
 
@@ -36,20 +36,6 @@ def get_listener_or_404(user_id, queryset=None):
     if listener is None:
         raise HttpError(404, f"No listener with Spotify user id '{user_id}'.")
     return listener
-
-
-def with_play_stats(queryset):
-    """Annotates each listener with their play count, counts by source, first and last play."""
-    by_source = {
-        f"plays_{source}": Count("plays", filter=Q(plays__source=source))
-        for source in Play.Source.values
-    }
-    return queryset.annotate(
-        play_count=Count("plays"),
-        first_play=Min("plays__played_at"),
-        last_play=Max("plays__played_at"),
-        **by_source,
-    ).order_by("spotify_user_id")  # Meta.ordering is not applied to aggregating queries
 
 
 # --- output --------------------------------------------------------------------------------------
@@ -129,7 +115,9 @@ class ListenerDetailOut(ListenerOut):
 
 
 def listener_out(listener):
-    """ListenerOut data of a listener annotated by `with_play_stats`."""
+    """ListenerOut data of a listener; the plays come from `plays.queries.coverage`, as on the
+    dashboard."""
+    stored = queries.coverage(listener)
     return {
         "spotify_user_id": listener.spotify_user_id,
         "display_name": listener.display_name,
@@ -137,12 +125,10 @@ def listener_out(listener):
         "status_label": listener.get_status_display(),
         "status_reason": listener.status_reason,
         "time_zone": listener.time_zone,
-        "plays": listener.play_count,
-        "plays_by_source": {
-            source: getattr(listener, f"plays_{source}") for source in Play.Source.values
-        },
-        "first_play": listener.first_play,
-        "last_play": listener.last_play,
+        "plays": stored["plays"],
+        "plays_by_source": stored["by_source"],
+        "first_play": stored["first_play"],
+        "last_play": stored["last_play"],
         "last_poll_at": listener.last_poll_at,
         "next_poll_at": listener.next_poll_at,
         "rate_limited_until": listener.rate_limited_until,
@@ -174,10 +160,6 @@ def import_job_out(job):
     return {**job.summary(), "id": job.pk, "file_size": job.file_size, "created_at": job.created_at}
 
 
-def _fresh(user_id):
-    return get_listener_or_404(user_id, with_play_stats(Listener.objects.all()))
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -189,7 +171,7 @@ def _fresh(user_id):
 )
 def list_listeners(request):
     """Every listener, by Spotify user id, with their status, plays and polling state."""
-    return [listener_out(listener) for listener in with_play_stats(Listener.objects.all())]
+    return [listener_out(listener) for listener in Listener.objects.order_by("spotify_user_id")]
 
 
 @router.get(
@@ -201,7 +183,7 @@ def list_listeners(request):
 def get_listener(request, user_id: str):
     """The listener's state as in the list, plus their 5 latest sync runs and 5 latest import
     jobs (newest first)."""
-    listener = _fresh(user_id)
+    listener = get_listener_or_404(user_id)
     runs = SyncRun.objects.filter(listener=listener).select_related("listener")[:LATEST]
     jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:LATEST]
     return {
@@ -258,7 +240,7 @@ def update_listener(request, user_id: str, changes: ListenerPatchIn):
             listener.pause()
         elif changes.paused is False:
             listener.resume()
-    return listener_out(_fresh(user_id))
+    return listener_out(get_listener_or_404(user_id))
 
 
 class PollQueuedOut(Schema):

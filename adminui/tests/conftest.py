@@ -76,3 +76,10 @@ def add_plays(
         for n in range(count)
     )
     return item
+
+
+@pytest.fixture
+def upload_dir(settings, tmp_path):
+    """Uploads go to a folder of the test's own (IMPORT_UPLOAD_DIR), returned for inspection."""
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    return settings.IMPORT_UPLOAD_DIR

@@ -24,12 +24,6 @@ def admin_token(settings):
     settings.ADMIN_TOKEN = TOKEN
 
 
-@pytest.fixture
-def upload_dir(settings, tmp_path):
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
-    return settings.IMPORT_UPLOAD_DIR
-
-
 def stored_files(upload_dir):
     return sorted(upload_dir.iterdir()) if upload_dir.exists() else []
 

@@ -10,15 +10,9 @@ from accounts.models import Listener
 from imports.models import ImportJob
 from imports.tests.fixtures import extended_track_row, write_zip
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upload_dir")]
 
 AUDIO = "Spotify Extended Streaming History/Streaming_History_Audio_2024_0.json"
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(settings, tmp_path):
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
-    return settings.IMPORT_UPLOAD_DIR
 
 
 @pytest.fixture

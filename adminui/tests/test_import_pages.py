@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 AUDIO = "Spotify Extended Streaming History/Streaming_History_Audio_2024_0.json"
 
 
-@pytest.fixture
-def upload_dir(settings, tmp_path):
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
-    return settings.IMPORT_UPLOAD_DIR
-
-
 def stored(upload_dir):
     return sorted(path.name for path in upload_dir.glob("*")) if upload_dir.exists() else []
 

@@ -20,12 +20,6 @@ AUDIO = "Spotify Extended Streaming History/Streaming_History_Audio_2024_0.json"
 
 
 @pytest.fixture
-def upload_dir(settings, tmp_path):
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
-    return settings.IMPORT_UPLOAD_DIR
-
-
-@pytest.fixture
 def neighbour(listener):
     """Another listener (alice) with plays, a token and an import of her own."""
     add_plays(listener, 5, start=timezone.now() - timedelta(days=3), artist="Alice Only Band")

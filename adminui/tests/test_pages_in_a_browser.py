@@ -50,12 +50,6 @@ def shots(tmp_path):
 
 
 @pytest.fixture
-def upload_dir(settings, tmp_path):
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
-    return settings.IMPORT_UPLOAD_DIR
-
-
-@pytest.fixture
 def worker(subprocess_env, upload_dir):
     """A django-q2 cluster (`manage.py qcluster`, as in production) on the test database."""
     env = {**subprocess_env, "IMPORT_UPLOAD_DIR": str(upload_dir), "WORKER_PROCESSES": "1"}
