@@ -1,0 +1,66 @@
+"""What a tool is: its name, schemas and annotations, and what a call of it produced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+ANNOTATIONS = {
+    "readOnlyHint": True,
+    "destructiveHint": False,
+    "idempotentHint": True,
+    "openWorldHint": False,
+}
+
+
+class UnknownTool(LookupError):
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+    def __str__(self):
+        return f"Unknown tool {self.name!r}: call tools/list (or GET /mcp/tools) for the names."
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """What a call produced: the structured answer, or a sentence saying what to change."""
+
+    structured: dict | None = None
+    error: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.error is not None
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    title: str
+    summary: str
+    input_schema: dict
+    output_schema: dict
+    run: Callable = field(repr=False)
+    annotations: dict = field(default_factory=lambda: {**ANNOTATIONS})
+
+    @property
+    def description(self) -> str:
+        seconds = settings.MIN_PLAY_MS / 1000
+        return (
+            f"{self.summary} A play counts when it lasted at least {seconds:g} seconds "
+            "(the server's MIN_PLAY_MS); shorter plays are left out unless stated."
+        )
+
+    def as_dict(self) -> dict:
+        """The tool as `tools/list` and `GET /mcp/tools` show it."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "inputSchema": self.input_schema,
+            "outputSchema": self.output_schema,
+            "annotations": {"title": self.title, **self.annotations},
+        }

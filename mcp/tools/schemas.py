@@ -1,0 +1,363 @@
+"""JSON Schemas of the tools: building blocks for arguments and answers, and the history answers."""
+
+from __future__ import annotations
+
+from plays import queries
+
+
+def nullable(schema):
+    kind = schema["type"]
+    return {**schema, "type": [*kind, "null"] if isinstance(kind, list) else [kind, "null"]}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+NUM = {"type": "number"}
+TIME = nullable({"type": "string", "description": "ISO 8601 time in the answer's time zone."})
+NAMES = {"type": "array", "items": {"type": "string"}}
+
+WINDOW_ARGS = {
+    "start": {
+        "type": "string",
+        "description": "First day of the window: an ISO date '2024-03-01', month '2024-03', year "
+        "'2024' or datetime '2024-03-01T18:00:00' (in the time zone). Leave out start, end and "
+        "days for all time.",
+    },
+    "end": {
+        "type": "string",
+        "description": "Last day of the window, included (same forms as start). Leave out for "
+        "up to now.",
+    },
+    "days": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": queries.MAX_DAYS,
+        "description": "The last N days up to now (or up to 'end'); instead of 'start'.",
+    },
+}
+TIMEZONE_ARG = {
+    "timezone": {
+        "type": "string",
+        "description": "IANA time zone for dates, days and hours, e.g. 'Europe/Paris'. Default: "
+        "the listener's own setting (UTC unless they changed it).",
+    }
+}
+USER_ID_ARG = {
+    "user_id": {
+        "type": "string",
+        "description": "Operator tokens only: the Spotify user id of the listener to ask about. "
+        "A listener's own token always answers about that listener.",
+    }
+}
+
+
+def limit_arg(default, most):
+    return {
+        "limit": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": most,
+            "default": default,
+            "description": f"How many entries to return (1 to {most}, default {default}).",
+        }
+    }
+
+
+BY_ARG = {
+    "by": {
+        "type": "string",
+        "enum": ["plays", "time"],
+        "default": "plays",
+        "description": "Rank by number of plays or by minutes listened.",
+    }
+}
+
+
+def tool_input(properties, required=()):
+    schema = {
+        "type": "object",
+        "properties": {**properties, **USER_ID_ARG},
+        "additionalProperties": False,
+    }
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def object_schema(properties, required=None):
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else list(required),
+    }
+
+
+WINDOW_OUT = object_schema({"start": TIME, "end": TIME, "all_time": {"type": "boolean"}})
+COMMON_OUT = {"window": WINDOW_OUT, "time_zone": STR}
+_RANKED = {
+    "rank": INT,
+    "name": STR,
+    "spotify_id": nullable(STR),
+    "plays": INT,
+    "minutes": NUM,
+}
+ARTIST_ROW = object_schema(_RANKED)
+TRACK_ROW = object_schema({**_RANKED, "artists": NAMES, "album": nullable(STR)})
+ALBUM_ROW = object_schema({**_RANKED, "artists": NAMES})
+
+
+def listing_out(row):
+    return object_schema(
+        {
+            "items": {"type": "array", "items": row},
+            "by": {"type": "string", "enum": ["plays", "time"]},
+            **COMMON_OUT,
+            "min_play_seconds": NUM,
+        }
+    )
+
+
+RECENT_OUT = object_schema(
+    {
+        "items": {
+            "type": "array",
+            "items": object_schema(
+                {
+                    "played_at": STR,
+                    "track": STR,
+                    "kind": {"type": "string", "enum": ["track", "episode", "chapter"]},
+                    "artists": NAMES,
+                    "album": nullable(STR),
+                    "show": nullable(STR),
+                    "ms_played": nullable(INT),
+                    "source": STR,
+                    "spotify_id": nullable(STR),
+                }
+            ),
+        },
+        "count": INT,
+        "time_zone": STR,
+    }
+)
+SUMMARY_OUT = object_schema(
+    {
+        "plays": INT,
+        "minutes": NUM,
+        "track_plays": INT,
+        "unique_tracks": INT,
+        "unique_artists": INT,
+        "first_play": TIME,
+        "last_play": TIME,
+        "top_artists": {"type": "array", "items": ARTIST_ROW},
+        "top_tracks": {"type": "array", "items": TRACK_ROW},
+        "peak_hour": nullable(
+            {**object_schema({"hour": INT, "plays": INT}), "description": "Hour 0-23 in the zone."}
+        ),
+        "peak_weekday": nullable(object_schema({"weekday": STR, "plays": INT})),
+        "repeat_rate": nullable(
+            {
+                "type": "number",
+                "description": "Share of track plays that repeated a track already played in "
+                "the window: 1 - unique_tracks / track_plays.",
+            }
+        ),
+        "skipped_share": nullable(
+            {
+                "type": "number",
+                "description": "Share of all stored plays in the window (short ones included) "
+                "that were skipped or shorter than the minimum.",
+            }
+        ),
+        **COMMON_OUT,
+        "min_play_seconds": NUM,
+    }
+)
+TIMELINE_OUT = object_schema(
+    {
+        "granularity": {"type": "string", "enum": list(queries.GRANULARITIES)},
+        "buckets": {
+            "type": "array",
+            "items": object_schema(
+                {
+                    "start": {"type": "string", "description": "First day of the bucket."},
+                    "plays": INT,
+                    "minutes": NUM,
+                }
+            ),
+        },
+        "plays": INT,
+        "minutes": NUM,
+        **COMMON_OUT,
+    }
+)
+HEATMAP_OUT = object_schema(
+    {
+        "cells": {
+            "type": "array",
+            "description": "Seven rows (Monday first) of 24 counts (hour 0 first).",
+            "items": {"type": "array", "items": INT},
+        },
+        "weekdays": NAMES,
+        "plays": INT,
+        "peak": nullable(object_schema({"weekday": STR, "hour": INT, "plays": INT})),
+        **COMMON_OUT,
+    }
+)
+_FIRST = {"name": STR, "spotify_id": nullable(STR), "first_play": STR, "plays": INT}
+DISCOVERIES_OUT = object_schema(
+    {
+        "new_artists": INT,
+        "new_tracks": INT,
+        "artists": {"type": "array", "items": object_schema(_FIRST)},
+        "tracks": {"type": "array", "items": object_schema({**_FIRST, "artists": NAMES})},
+        **COMMON_OUT,
+    }
+)
+_PERIOD = object_schema(
+    {
+        "plays": INT,
+        "minutes": NUM,
+        "unique_tracks": INT,
+        "unique_artists": INT,
+        "window": WINDOW_OUT,
+    }
+)
+_CHANGE_ROW = object_schema(
+    {"name": STR, "first_plays": INT, "second_plays": INT, "change": INT},
+)
+_CHANGES = object_schema(
+    {
+        "grew": {"type": "array", "items": _CHANGE_ROW},
+        "faded": {"type": "array", "items": _CHANGE_ROW},
+    }
+)
+COMPARE_OUT = object_schema(
+    {
+        "first": _PERIOD,
+        "second": _PERIOD,
+        "change": object_schema(
+            {"plays": INT, "minutes": NUM, "plays_percent": nullable(NUM)},
+        ),
+        "artists": _CHANGES,
+        "tracks": _CHANGES,
+        "time_zone": STR,
+    }
+)
+_FOUND = {
+    "name": STR,
+    "spotify_id": nullable(STR),
+    "plays": INT,
+    "minutes": NUM,
+    "first_play": STR,
+    "last_play": STR,
+}
+SEARCH_OUT = object_schema(
+    {
+        "query": STR,
+        "tracks": {
+            "type": "array",
+            "items": object_schema({**_FOUND, "artists": NAMES, "kind": STR}),
+        },
+        "artists": {"type": "array", "items": object_schema(_FOUND)},
+        "albums": {"type": "array", "items": object_schema(_FOUND)},
+        "shows": {"type": "array", "items": object_schema({**_FOUND, "kind": STR})},
+        **COMMON_OUT,
+    }
+)
+ITEM_OUT = object_schema(
+    {
+        "kind": {"type": "string", "enum": list(queries.ITEM_KINDS)},
+        "name": STR,
+        "artists": NAMES,
+        "spotify_id": nullable(STR),
+        "plays": INT,
+        "minutes": NUM,
+        "first_play": TIME,
+        "last_play": TIME,
+        "per_year": {
+            "type": "array",
+            "items": object_schema({"year": INT, "plays": INT, "minutes": NUM}),
+        },
+        "other_matches": {
+            "type": "array",
+            "items": object_schema({"kind": STR, "name": STR, "plays": INT}),
+        },
+        "time_zone": STR,
+    },
+    required=[
+        "kind",
+        "name",
+        "spotify_id",
+        "plays",
+        "minutes",
+        "first_play",
+        "last_play",
+        "per_year",
+        "other_matches",
+        "time_zone",
+    ],
+)
+PODCASTS_OUT = object_schema(
+    {
+        "plays": INT,
+        "minutes": NUM,
+        "shows": {"type": "array", "items": object_schema({**_RANKED, "kind": STR})},
+        "episodes": {
+            "type": "array",
+            "items": object_schema({**_RANKED, "kind": STR, "show": nullable(STR)}),
+        },
+        **COMMON_OUT,
+        "min_play_seconds": NUM,
+    }
+)
+SYNC_OUT = object_schema(
+    {
+        "listener": STR,
+        "display_name": STR,
+        "status": STR,
+        "status_label": STR,
+        "status_reason": STR,
+        "needs_reauth": {"type": "boolean"},
+        "polling": {"type": "boolean"},
+        "plays": {"type": "integer", "description": "Stored plays, short ones included."},
+        "first_play": TIME,
+        "last_play": TIME,
+        "coverage": {
+            "type": "array",
+            "items": object_schema(
+                {
+                    "source": STR,
+                    "label": STR,
+                    "plays": INT,
+                    "first_play": TIME,
+                    "last_play": TIME,
+                }
+            ),
+        },
+        "last_poll_at": TIME,
+        "last_success_at": TIME,
+        "next_poll_at": TIME,
+        "rate_limited_until": TIME,
+        "consecutive_failures": INT,
+        "refresh_token_expires_at": TIME,
+        "recent_imports": {
+            "type": "array",
+            "items": object_schema(
+                {
+                    "job_id": INT,
+                    "file_name": STR,
+                    "status": STR,
+                    "format": STR,
+                    "inserted": INT,
+                    "duplicates": INT,
+                    "earliest_play": TIME,
+                    "latest_play": TIME,
+                    "created_at": TIME,
+                    "finished_at": TIME,
+                    "error": nullable(STR),
+                }
+            ),
+        },
+        "time_zone": STR,
+    }
+)

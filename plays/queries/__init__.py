@@ -1,0 +1,80 @@
+"""The one query module: every question asked of a listener's history is answered here.
+
+The MCP tools (`mcp.tools`) and the operator and listener pages call these plain functions; none of
+them knows about HTTP. Each tool has one function of the same name taking the Listener first and
+keyword arguments for the rest, and returning JSON-able data with times shown in the listener's
+time zone (or the one asked for).
+
+What counts as a play: a stored play whose `ms_played` is at least `settings.MIN_PLAY_MS` (30 s by
+default), or unknown (the API's recently-played feed leaves it out, and only lists plays of about
+30 s or more). Shorter plays are kept in the database and reported only where a tool says so
+(the share of skipped plays). Minutes come from `ms_played`, or the item's duration when the
+source didn't say. Artists are counted by each track's primary (first credited) artist.
+
+Speed: the answers are summed from the rollups (`plays.rollups`: counted plays per item per UTC
+month, per UTC year and for all time, and per UTC hour), brought up to date before each read,
+plus the plays themselves at the ragged ends of a window that doesn't start or end on a month (or
+hour) boundary. A time zone whose offset isn't a whole number of hours reads hours from the plays.
+On SQLite, name searches fold the case of ASCII letters only (its LIKE).
+
+The package has a module per family of questions (`listings`, `over_time`, `summary`,
+`comparisons`, `lookup`, `coverage`) on top of the shared parts (`windows`: windows and zones;
+`sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour).
+Callers import the public names from here.
+"""
+
+from plays.queries.comparisons import compare_periods
+from plays.queries.coverage import coverage, plays_by_source, sync_status
+from plays.queries.hours import WEEKDAYS
+from plays.queries.listings import (
+    discoveries,
+    podcasts,
+    recent_plays,
+    top_albums,
+    top_artists,
+    top_tracks,
+)
+from plays.queries.lookup import ITEM_KINDS, item_history, search_history
+from plays.queries.over_time import (
+    GRANULARITIES,
+    MAX_BUCKETS,
+    listening_heatmap,
+    listening_timeline,
+)
+from plays.queries.summary import listening_summary
+from plays.queries.windows import (
+    MAX_DAYS,
+    UTC_ZONE,
+    QueryError,
+    Window,
+    listener_tz,
+    min_play_ms,
+)
+
+__all__ = [
+    "GRANULARITIES",
+    "ITEM_KINDS",
+    "MAX_BUCKETS",
+    "MAX_DAYS",
+    "UTC_ZONE",
+    "WEEKDAYS",
+    "QueryError",
+    "Window",
+    "compare_periods",
+    "coverage",
+    "discoveries",
+    "item_history",
+    "listener_tz",
+    "listening_heatmap",
+    "listening_summary",
+    "listening_timeline",
+    "min_play_ms",
+    "plays_by_source",
+    "podcasts",
+    "recent_plays",
+    "search_history",
+    "sync_status",
+    "top_albums",
+    "top_artists",
+    "top_tracks",
+]

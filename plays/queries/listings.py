@@ -1,0 +1,246 @@
+"""Lists of what was played: recent plays, top artists, tracks and albums, discoveries, podcasts."""
+
+# The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from plays.models import Album, Artist, Item, Show
+from plays.queries.sums import (
+    GROUP_COLUMNS,
+    artist_names,
+    check_by,
+    check_limit,
+    counted_plays,
+    grouped,
+    spotify_id_of,
+    sql_param,
+    to_minutes,
+)
+from plays.queries.windows import Window, iso, listener_tz, min_play_ms
+from plays.rollups import ensure_fresh
+
+
+def recent_plays(listener, *, limit=20, window=None, tz=None) -> dict:
+    """The newest counted plays first: what, by whom, from where."""
+    check_limit(limit, 200)
+    tz = tz or listener_tz(listener)
+    plays = list(
+        counted_plays(listener, window)
+        .select_related("item", "item__album", "item__show")
+        # The order of the (listener, played_at, item) index: the newest N without a sort.
+        .order_by("-played_at", "-item_id")[:limit]
+    )
+    names = artist_names({p.item_id for p in plays})
+    items = [
+        {
+            "played_at": iso(p.played_at, tz),
+            "track": p.item.name,
+            "kind": p.item.kind,
+            "artists": names.get(p.item_id, []),
+            "album": p.item.album.name if p.item.album else None,
+            "show": p.item.show.name if p.item.show else None,
+            "ms_played": p.ms_played,
+            "source": p.source,
+            "spotify_id": spotify_id_of(p.item),
+        }
+        for p in plays
+    ]
+    return {"items": items, "count": len(items), "time_zone": str(tz)}
+
+
+def artist_rows(rows):
+    artists = Artist.objects.in_bulk([row[0] for row in rows])
+    return [
+        {
+            "rank": rank,
+            "name": artists[key].name,
+            "spotify_id": spotify_id_of(artists[key]),
+            "plays": plays,
+            "minutes": to_minutes(ms),
+        }
+        for rank, (key, plays, ms, _first, _last) in enumerate(rows, 1)
+    ]
+
+
+def track_rows(rows):
+    tracks = Item.objects.select_related("album").in_bulk([row[0] for row in rows])
+    names = artist_names(tracks)
+    return [
+        {
+            "rank": rank,
+            "name": tracks[key].name,
+            "artists": names.get(key, []),
+            "album": tracks[key].album.name if tracks[key].album else None,
+            "spotify_id": spotify_id_of(tracks[key]),
+            "plays": plays,
+            "minutes": to_minutes(ms),
+        }
+        for rank, (key, plays, ms, _first, _last) in enumerate(rows, 1)
+    ]
+
+
+def _album_rows(rows):
+    albums = Album.objects.select_related("artist").in_bulk([row[0] for row in rows])
+    return [
+        {
+            "rank": rank,
+            "name": albums[key].name,
+            "artists": [albums[key].artist.name] if albums[key].artist else [],
+            "spotify_id": spotify_id_of(albums[key]),
+            "plays": plays,
+            "minutes": to_minutes(ms),
+        }
+        for rank, (key, plays, ms, _first, _last) in enumerate(rows, 1)
+    ]
+
+
+def _listing(listener, window, limit, by, tz, group, to_rows):
+    check_limit(limit)
+    check_by(by)
+    window = window or Window()
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    rows, _ = grouped(listener, window, group, kinds=["track"], order=by, limit=limit)
+    return {
+        "items": to_rows(rows),
+        "by": by,
+        "window": window.describe(tz),
+        "time_zone": str(tz),
+        "min_play_seconds": min_play_ms() / 1000,
+    }
+
+
+def top_artists(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
+    """The artists most played (or longest listened to), by primary artist of each track."""
+    return _listing(listener, window, limit, by, tz, "item__primary_artist", artist_rows)
+
+
+def top_tracks(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
+    """The tracks most played (or longest listened to), with their artists and album."""
+    return _listing(listener, window, limit, by, tz, "item", track_rows)
+
+
+def top_albums(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
+    """The albums most played (or longest listened to), with their artist."""
+    return _listing(listener, window, limit, by, tz, "item__album", _album_rows)
+
+
+def _first_heard_in(listener, window, group):
+    """A subquery of the item ids of the tracks (or of the artists' tracks) whose first counted
+    play ever is in the window."""
+    having, params = "", []
+    if window.start is not None:
+        having, params = " AND MIN(t.first_at) >= %s", [sql_param(window.start)]
+    if window.end is not None:
+        having, params = having + " AND MIN(t.first_at) < %s", [*params, sql_param(window.end)]
+    column = GROUP_COLUMNS[group].replace("i.", "ti.")
+    firsts = (
+        f"SELECT {column} FROM plays_itemtotal t JOIN plays_item ti ON ti.id = t.item_id "
+        f"WHERE t.listener_id = %s AND ti.kind = 'track' AND {column} IS NOT NULL "
+        f"GROUP BY {column} HAVING COUNT(*) > 0{having}"
+    )
+    if group == "item":
+        return firsts, [listener.pk, *params]
+    return (
+        f"SELECT ai.id FROM plays_item ai WHERE ai.primary_artist_id IN ({firsts})",
+        [listener.pk, *params],
+    )
+
+
+def discoveries(listener, *, window=None, limit=20, tz=None) -> dict:
+    """Artists and tracks whose first counted play ever falls in the window."""
+    check_limit(limit)
+    window = window or Window()
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    found = {}
+    for label, group in (("tracks", "item"), ("artists", "item__primary_artist")):
+        # Over all time everything was first heard in the window.
+        items_sql, items_params = (
+            ("", ()) if window.is_all_time else _first_heard_in(listener, window, group)
+        )
+        found[label] = grouped(
+            listener,
+            window,
+            group,
+            kinds=["track"],
+            order="plays_then_first",
+            limit=limit,
+            items_sql=items_sql,
+            items_params=items_params,
+        )
+    (tracks, new_tracks), (artists, new_artists) = found["tracks"], found["artists"]
+    track_objs = Item.objects.in_bulk([row[0] for row in tracks])
+    artist_objs = Artist.objects.in_bulk([row[0] for row in artists])
+    names = artist_names(track_objs)
+    return {
+        "new_artists": new_artists,
+        "new_tracks": new_tracks,
+        "artists": [
+            {
+                "name": artist_objs[key].name,
+                "spotify_id": spotify_id_of(artist_objs[key]),
+                "first_play": iso(first, tz),
+                "plays": plays,
+            }
+            for key, plays, _ms, first, _last in artists
+        ],
+        "tracks": [
+            {
+                "name": track_objs[key].name,
+                "artists": names.get(key, []),
+                "spotify_id": spotify_id_of(track_objs[key]),
+                "first_play": iso(first, tz),
+                "plays": plays,
+            }
+            for key, plays, _ms, first, _last in tracks
+        ],
+        "window": window.describe(tz),
+        "time_zone": str(tz),
+    }
+
+
+def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
+    """Podcast shows and audiobooks, and their episodes and chapters, by minutes listened."""
+    check_limit(limit)
+    window = window or Window()
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    kinds = ["episode", "chapter"]
+    show_rows, _ = grouped(listener, window, "item__show", kinds=kinds, order="time", limit=limit)
+    episode_rows, _, plays, ms = grouped(
+        listener, window, "item", kinds=kinds, order="time", limit=limit, with_totals=True
+    )
+    shows = Show.objects.in_bulk([row[0] for row in show_rows])
+    episodes = Item.objects.select_related("show").in_bulk([row[0] for row in episode_rows])
+    return {
+        "plays": int(plays),
+        "minutes": to_minutes(int(ms)),
+        "shows": [
+            {
+                "rank": rank,
+                "name": shows[key].name,
+                "kind": shows[key].kind,
+                "spotify_id": spotify_id_of(shows[key]),
+                "plays": plays,
+                "minutes": to_minutes(ms),
+            }
+            for rank, (key, plays, ms, _first, _last) in enumerate(show_rows, 1)
+        ],
+        "episodes": [
+            {
+                "rank": rank,
+                "name": episodes[key].name,
+                "kind": episodes[key].kind,
+                "show": episodes[key].show.name if episodes[key].show else None,
+                "spotify_id": spotify_id_of(episodes[key]),
+                "plays": plays,
+                "minutes": to_minutes(ms),
+            }
+            for rank, (key, plays, ms, _first, _last) in enumerate(episode_rows, 1)
+        ],
+        "window": window.describe(tz),
+        "time_zone": str(tz),
+        "min_play_seconds": min_play_ms() / 1000,
+    }

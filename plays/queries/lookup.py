@@ -1,0 +1,225 @@
+"""Finding things by name or Spotify id: the search and one item's history."""
+
+# The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractYear
+
+from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, Show
+from plays.queries.sums import (
+    MS_OR_DURATION,
+    artist_names,
+    check_limit,
+    counted_plays,
+    grouped,
+    month_ceil,
+    month_floor,
+    spotify_id_of,
+    subquery,
+    to_minutes,
+)
+from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
+from plays.rollups import ensure_fresh
+
+
+def search_history(listener, *, query, window=None, limit=10, tz=None) -> dict:
+    """Tracks, artists, albums and shows whose name contains `query`, that the listener played."""
+    check_limit(limit, 50)
+    text = query.strip() if isinstance(query, str) else ""
+    if len(text) < 2:
+        raise QueryError("'query' must be at least two characters of a name to look for.")
+    window = window or Window()
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    result = {"query": text, "window": window.describe(tz), "time_zone": str(tz)}
+    specs = (
+        ("tracks", "item", Item, "name"),
+        ("artists", "item__primary_artist", Artist, "primary_artist__name"),
+        ("albums", "item__album", Album, "album__name"),
+        ("shows", "item__show", Show, "show__name"),
+    )
+    for label, group, model, name in specs:
+        items_sql, items_params = subquery(
+            Item.objects.filter(**{f"{name}__icontains": text}).values("id")
+        )
+        rows, _ = grouped(
+            listener, window, group, limit=limit, items_sql=items_sql, items_params=items_params
+        )
+        objs = model.objects.in_bulk([row[0] for row in rows])
+        names = artist_names(objs) if label == "tracks" else {}
+        result[label] = [
+            {
+                "name": objs[key].name,
+                **({"artists": names.get(key, [])} if label == "tracks" else {}),
+                **({"kind": objs[key].kind} if label in ("tracks", "shows") else {}),
+                "spotify_id": spotify_id_of(objs[key]),
+                "plays": plays,
+                "minutes": to_minutes(ms),
+                "first_play": iso(first_at, tz),
+                "last_play": iso(last_at, tz),
+            }
+            for key, plays, ms, first_at, last_at in rows
+        ]
+    return result
+
+
+_SPOTIFY_URI = re.compile(
+    r"^spotify:(track|artist|album|show|episode|chapter|audiobook):([A-Za-z0-9]{22})$"
+)
+
+
+_SPOTIFY_ID = re.compile(r"^[A-Za-z0-9]{22}$")
+
+
+_URL = re.compile(
+    r"^https?://open\.spotify\.com/(?:intl-[a-z-]+/)?"
+    r"(track|artist|album|show|episode|chapter|audiobook)/([A-Za-z0-9]{22})"
+)
+
+
+ITEM_KINDS = ("track", "artist", "album", "show", "episode")
+
+
+_GROUPS = {
+    "track": ("item", Item.objects.filter(kind="track")),
+    "episode": ("item", Item.objects.exclude(kind="track")),
+    "artist": ("item__primary_artist", Artist.objects.all()),
+    "album": ("item__album", Album.objects.all()),
+    "show": ("item__show", Show.objects.all()),
+}
+
+
+def item_history(listener, *, item, kind=None, tz=None) -> dict:
+    """One track, artist, album or show (by name, Spotify id, URI or link): plays over the years."""
+    if kind is not None and kind not in ITEM_KINDS:
+        raise QueryError("'kind' must be one of: track, artist, album, show, episode.")
+    text = item.strip() if isinstance(item, str) else ""
+    if not text:
+        raise QueryError("'item' must name a track, artist, album or show, or give its Spotify id.")
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    candidates = _find_candidates(listener, text, kind)
+    if not candidates:
+        raise QueryError(
+            f"Nothing matching {text!r} is in this listener's history"
+            + (f" (kind: {kind})" if kind else "")
+            + ": try search_history with part of the name."
+        )
+    best = candidates[0]
+    group, obj = _GROUPS[best["kind"]][0], best["obj"]
+    items_sql, items_params = subquery(
+        Item.objects.filter(**{group[6:] or "pk": obj.pk}).values("id")
+    )
+    rows, _ = grouped(listener, Window(), group, items_sql=items_sql, items_params=items_params)
+    _key, plays, ms, first, last = rows[0]
+    result = {
+        "kind": best["kind"],
+        "name": obj.name,
+        "artists": [],
+        "spotify_id": spotify_id_of(obj),
+        "plays": plays,
+        "minutes": to_minutes(ms),
+        "first_play": iso(first, tz),
+        "last_play": iso(last, tz),
+        "per_year": _per_year(listener, group, obj.pk, first, last, tz),
+        "other_matches": [
+            {"kind": c["kind"], "name": c["obj"].name, "plays": c["plays"]} for c in candidates[1:6]
+        ],
+        "time_zone": str(tz),
+    }
+    if best["kind"] in ("track", "episode"):
+        result["artists"] = artist_names([obj.pk]).get(obj.pk, [])
+    elif best["kind"] == "album" and obj.artist_id:
+        result["artists"] = [obj.artist.name]
+    return result
+
+
+def _per_year(listener, group, pk, first, last, tz):
+    """Plays and minutes per year in `tz`: whole UTC months from the rollup, and the plays of
+    the months in which a year begins in `tz` (those months straddle two years)."""
+    straddling = set()
+    for year in range(first.astimezone(tz).year, last.astimezone(tz).year + 2):
+        new_year = datetime(year, 1, 1, tzinfo=tz).astimezone(UTC_ZONE)
+        month = month_floor(new_year)
+        if month != new_year:
+            straddling.add(month.date())
+    years = defaultdict(lambda: [0, 0])
+    rows = (
+        ItemMonth.objects.filter(listener=listener, **{group: pk})
+        .exclude(month__in=straddling)
+        .annotate(year=ExtractYear("month"))
+        .values("year")
+        .annotate(p=Sum("plays"), m=Sum("ms"))
+        .values_list("year", "p", "m")
+        .order_by()
+    )
+    for year, plays, ms in rows:
+        years[year][0] += plays
+        years[year][1] += ms or 0
+    for month in straddling:
+        start = datetime(month.year, month.month, 1, tzinfo=UTC_ZONE)
+        end = month_ceil(start + timedelta(days=1))
+        rows = (
+            counted_plays(listener, Window(start, end))
+            .filter(**{group: pk})
+            .annotate(year=ExtractYear("played_at", tzinfo=tz))
+            .values("year")
+            .annotate(p=Count("id"), m=Sum(MS_OR_DURATION))
+            .values_list("year", "p", "m")
+            .order_by()
+        )
+        for year, plays, ms in rows:
+            years[year][0] += plays
+            years[year][1] += ms or 0
+    return [
+        {"year": year, "plays": plays, "minutes": to_minutes(ms)}
+        for year, (plays, ms) in sorted(years.items())
+        if plays
+    ]
+
+
+def _find_candidates(listener, text, kind):
+    """Matching catalogue rows the listener played: exact names first, then most played."""
+    found_kind, spotify_id = None, None
+    for pattern in (_SPOTIFY_URI, _URL):
+        match = pattern.match(text)
+        if match:
+            found_kind, spotify_id = match.groups()
+    if spotify_id is None and _SPOTIFY_ID.match(text):
+        spotify_id = text
+    found_kind = {"chapter": "episode", "audiobook": "show"}.get(found_kind, found_kind)
+    wanted = kind or found_kind
+    candidates = []
+    for k in ITEM_KINDS:
+        if wanted and k != wanted:
+            continue
+        group, objects = _GROUPS[k]
+        if spotify_id:
+            lookups = [objects.filter(spotify_id=spotify_id)]
+        else:
+            lookups = [objects.filter(name__iexact=text), objects.filter(name__icontains=text)]
+        for exact, matches in zip((True, False), lookups, strict=False):
+            rows = list(
+                ItemTotal.objects.filter(
+                    listener=listener, **{f"{group}__in": matches.values("id")}
+                )
+                .values(group)
+                .annotate(p=Sum("plays"))
+                .order_by("-p", group)
+                .values_list(group, "p")[:10]
+            )
+            if rows:
+                objs = objects.model.objects.in_bulk([key for key, _ in rows])
+                candidates.extend(
+                    {"kind": k, "obj": objs[key], "plays": plays, "exact": exact}
+                    for key, plays in rows
+                )
+                break
+    candidates.sort(key=lambda c: (not c["exact"], -c["plays"]))
+    return candidates
