@@ -84,8 +84,8 @@ def delete_stale_clients(now=None):
     """Deletes dynamically registered clients never used within UNUSED_CLIENT_HOURS; returns
     how many."""
     cutoff = (now or timezone.now()) - timedelta(hours=UNUSED_CLIENT_HOURS)
-    deleted, _ = unused_dynamic_clients().filter(created__lt=cutoff).delete()
-    return deleted
+    _, deleted = unused_dynamic_clients().filter(created__lt=cutoff).delete()
+    return deleted.get(Application._meta.label, 0)
 
 
 def dynamic_registration_refusal():
