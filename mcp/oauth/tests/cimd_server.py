@@ -12,6 +12,7 @@ authority by pointing SSL_CERT_FILE at it, which Python's default TLS context re
 Every request is counted in `hits` (path -> number), so a test can tell what was fetched.
 """
 
+import contextlib
 import json
 import ssl
 import threading
@@ -89,10 +90,9 @@ class CimdServer:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                # The fetcher may have given up (too slow, or it stopped reading past the cap).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError, ssl.SSLError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
-                    pass  # the fetcher gave up (too slow, or it stopped reading past the cap)
 
         return Handler
 
