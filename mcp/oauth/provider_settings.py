@@ -7,7 +7,10 @@ Host header.
 """
 
 SCOPE = "history:read"
-SCOPE_DESCRIPTION = "Read your Spotify listening history (plays, top lists, sync status)"
+SCOPE_DESCRIPTION = (
+    "Read your Spotify listening history: plays, top artists, tracks and albums, summaries and "
+    "sync status"
+)
 RESOURCE_PATH = "/mcp"
 
 
