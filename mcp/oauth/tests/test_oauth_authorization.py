@@ -229,3 +229,22 @@ def test_the_redirect_uri_given_at_authorization_must_be_repeated_at_the_token_e
     response = exchange(client, registered, params["code"], verifier, redirect_uri=REDIRECT)
     assert response.status_code == 400
     assert not issued_tokens().exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"scope": "admin"}, "invalid_scope"),
+        ({"response_type": "token"}, "unauthorized_client"),
+        ({"response_type": "id_token"}, "unsupported_response_type"),
+        ({"response_type": None}, "invalid_request"),
+    ],
+)
+def test_other_bad_requests_go_back_to_the_client_with_the_error(
+    client, registered, listener, params, error
+):
+    log_in(client, listener)
+    answer = redirect_params(client.get(authorize_url(registered, pkce()[1], **params)))
+    assert answer["error"] == error
+    assert answer["iss"] == PUBLIC
+    assert not Grant.objects.exists()
