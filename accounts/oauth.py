@@ -35,6 +35,8 @@ SESSION_KEY = "spotify_login_states"
 STATE_LIFETIME_SECONDS = 10 * 60
 MAX_PENDING_STATES = 5
 LISTENER_SESSION_KEY = "listener_id"
+# Where to go after the login instead of the "connected" page (e.g. an assistant's consent page).
+RETURN_SESSION_KEY = "login_return_path"
 
 NOT_REGISTERED_HELP = (
     "Spotify says this account is not registered for this app. While a Spotify app is in "
@@ -52,6 +54,25 @@ class LoginFailed(Exception):
 
     def __str__(self):
         return f"{self.title}: {self.message}"
+
+
+def session_listener_id(session):
+    """The id of the listener logged in with Spotify in `session`, or None."""
+    return session.get(LISTENER_SESSION_KEY)
+
+
+def remember_return_path(session, path):
+    """After the next login, go to `path` (a path on this site) instead of the connected page."""
+    session[RETURN_SESSION_KEY] = path
+
+
+def take_return_path(session):
+    """The path remembered by `remember_return_path` (once), or None. Only a local path is ever
+    returned, so a stored value can never send the browser to another site."""
+    path = session.pop(RETURN_SESSION_KEY, None)
+    if isinstance(path, str) and path.startswith("/") and not path.startswith(("//", "/\\")):
+        return path
+    return None
 
 
 def _pkce_pair():

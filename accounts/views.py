@@ -6,7 +6,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Listener
-from accounts.oauth import LISTENER_SESSION_KEY, LoginFailed, begin_login, complete_login
+from accounts.oauth import (
+    LISTENER_SESSION_KEY,
+    LoginFailed,
+    begin_login,
+    complete_login,
+    take_return_path,
+)
 
 
 @never_cache
@@ -39,7 +45,7 @@ def callback(request):
         )
     request.session.cycle_key()
     request.session[LISTENER_SESSION_KEY] = listener.pk
-    return redirect("accounts:connected")
+    return redirect(take_return_path(request.session) or "accounts:connected")
 
 
 @never_cache

@@ -21,6 +21,11 @@ urlpatterns = [
         listeners.revoke_token,
         name="listener-token-revoke",
     ),
+    path(
+        "listeners/<str:user_id>/assistants/<int:connection_id>/disconnect",
+        listeners.disconnect_assistant,
+        name="listener-assistant-disconnect",
+    ),
     path("listeners/<str:user_id>/delete", listeners.delete, name="listener-delete"),
     path("imports", imports.imports, name="imports"),
     path("imports/progress", imports.progress, name="imports-progress"),
@@ -35,6 +40,11 @@ urlpatterns = [
     path("me/time-zone", me.time_zone, name="me-time-zone"),
     path("me/tokens", me.create_token, name="me-token-create"),
     path("me/tokens/<int:token_id>/revoke", me.revoke_token, name="me-token-revoke"),
+    path(
+        "me/assistants/<int:connection_id>/disconnect",
+        me.disconnect_assistant,
+        name="me-assistant-disconnect",
+    ),
     path("me/delete", me.delete, name="me-delete"),
     path("me/logout", me.logout, name="me-logout"),
     path("me/logged-out", me.logged_out, name="me-logged-out"),

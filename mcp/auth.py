@@ -1,12 +1,13 @@
-"""Who is calling the MCP endpoint: a listener's MCP token, or the operator's ADMIN_TOKEN.
+"""Who is calling the MCP endpoint: a listener's MCP token, an assistant's OAuth access token,
+or the operator's ADMIN_TOKEN.
 
 Tokens are read from the `Authorization: Bearer ...` header only, never from the query string
-(URLs end up in proxy logs). A listener token answers about its own listener only; the admin
-token answers about whichever listener a call names with `user_id` (see `mcp.calls`). A refused
-caller gets 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750); the reason is
-the same sentence whether the token was missing, unknown or revoked, so a response never tells
-which tokens exist. No OAuth protected-resource metadata is advertised: there is no
-authorization server, and clients would try to use it.
+(URLs end up in proxy logs). A listener token and an OAuth access token answer about their own
+listener only; the admin token answers about whichever listener a call names with `user_id` (see
+`mcp.calls`). A refused caller gets 401 with `WWW-Authenticate: Bearer error="invalid_token"`
+(RFC 6750) and `resource_metadata` (RFC 9728), which tells an OAuth-capable assistant where to
+find this server's authorization server (`mcp.oauth`); the reason is the same sentence whether
+the token was missing, unknown, expired or revoked, so a response never tells which tokens exist.
 """
 
 from dataclasses import dataclass
@@ -15,37 +16,67 @@ from django.conf import settings
 
 from accounts.credentials import same_secret, split_authorization
 from mcp import tokens
+from mcp.oauth import bearer
+from mcp.oauth.provider_settings import SCOPE
 
 REALM = "spotify-history"
-CHALLENGE = f'Bearer realm="{REALM}", error="invalid_token"'
 HOW_TO_AUTHENTICATE = (
-    "Missing, unknown or revoked token: send 'Authorization: Bearer <token>' with an MCP token "
-    "from your listener page (or the operator's ADMIN_TOKEN)."
+    "Missing, unknown, expired or revoked token: connect your assistant to this server's URL "
+    "(it signs in with OAuth), or send 'Authorization: Bearer <token>' with an MCP token from "
+    "your listener page (or the operator's ADMIN_TOKEN)."
 )
+
+
+def resource_metadata_url():
+    """Where the protected resource metadata (RFC 9728) of /mcp is, from PUBLIC_BASE_URL."""
+    return f"{settings.PUBLIC_BASE_URL}/.well-known/oauth-protected-resource/mcp"
+
+
+def challenge():
+    """The WWW-Authenticate value of a 401 from /mcp."""
+    return (
+        f'Bearer realm="{REALM}", error="invalid_token", '
+        f'resource_metadata="{resource_metadata_url()}", scope="{SCOPE}"'
+    )
 
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated caller. `token` is None for the operator's admin token."""
+    """An authenticated caller: an MCP token (`token`), an OAuth access token (`access_token`),
+    or, with neither, the operator's admin token."""
 
     token: object = None
+    access_token: object = None
 
     @property
     def is_admin(self):
-        return self.token is None
+        return self.token is None and self.access_token is None
 
     @property
     def listener(self):
-        return None if self.token is None else self.token.listener
+        if self.token is not None:
+            return self.token.listener
+        if self.access_token is not None:
+            return self.access_token.user
+        return None
 
     @property
     def rate_key(self):
-        return "admin" if self.token is None else f"token:{self.token.pk}"
+        if self.token is not None:
+            return f"token:{self.token.pk}"
+        if self.access_token is not None:
+            # One count per assistant and listener, kept across token rotations.
+            return f"oauth:{self.access_token.application_id}:{self.access_token.user_id}"
+        return "admin"
 
     @property
     def label(self):
-        """How logs name the caller: never the secret, only its visible prefix."""
-        return "admin token" if self.token is None else f"token {self.token.prefix}"
+        """How logs name the caller: never the secret, only its visible prefix or the client."""
+        if self.token is not None:
+            return f"token {self.token.prefix}"
+        if self.access_token is not None:
+            return f"assistant {self.access_token.application.display_name[:60]}"
+        return "admin token"
 
 
 ADMIN = Caller()
@@ -69,6 +100,9 @@ def authenticate_request(request):
     token = tokens.authenticate(secret)
     if token is not None:
         return Caller(token=token)
+    access_token = bearer.authenticate(secret)
+    if access_token is not None:
+        return Caller(access_token=access_token)
     if _is_admin_token(secret):
         return ADMIN
     return None

@@ -5,7 +5,8 @@ Shared by /mcp and its plain-HTTP twin (/mcp/tools, /mcp/call), in this order:
 1. `Origin`, when a browser sends one, must be this server's own origin or one listed in
    MCP_ALLOWED_ORIGINS, else 403: the MCP transport's defence against DNS rebinding. Clients
    that are not browsers send no Origin and pass.
-2. a bearer token (`mcp.auth`), else 401 with `WWW-Authenticate: Bearer error="invalid_token"`;
+2. a bearer token (`mcp.auth`), else 401 with `WWW-Authenticate: Bearer error="invalid_token"`
+   and `resource_metadata` (where an assistant starts the OAuth flow, `mcp.oauth`);
 3. the token's rate limit (`mcp.ratelimit`), else 429 with `Retry-After`;
 4. the body's size, at most MCP_MAX_BODY_BYTES, else 413 (judged by Content-Length before
    anything is read).
@@ -20,7 +21,7 @@ from django.http import HttpResponse, JsonResponse
 
 from accounts.logs import log_event
 from mcp import ratelimit
-from mcp.auth import CHALLENGE, HOW_TO_AUTHENTICATE, authenticate_request
+from mcp.auth import HOW_TO_AUTHENTICATE, authenticate_request, challenge
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def unauthorized():
     response = JsonResponse(
         {"error": "invalid_token", "error_description": HOW_TO_AUTHENTICATE}, status=401
     )
-    response["WWW-Authenticate"] = CHALLENGE
+    response["WWW-Authenticate"] = challenge()
     return response
 
 

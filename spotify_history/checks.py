@@ -55,6 +55,51 @@ def redirect_uri_problem(uri):
     return None
 
 
+def public_base_url_problem(url):
+    """Why PUBLIC_BASE_URL can't be this service's public address, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"PUBLIC_BASE_URL {url!r} is not an absolute http(s) URL such as https://history.example.org"
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return (
+            f"PUBLIC_BASE_URL {url!r} must be scheme://host[:port] only (the service is served at "
+            "the root of its host), with no path, query, fragment or credentials"
+        )
+    return None
+
+
+@register()
+def check_public_base_url(app_configs=None, **kwargs):
+    problem = public_base_url_problem(settings.PUBLIC_BASE_URL)
+    return [Error(problem, id="spotify_history.E020")] if problem else []
+
+
+@register(Tags.security, deploy=True)
+def check_public_base_url_in_production(app_configs=None, **kwargs):
+    """`check --deploy`: assistants are only given https addresses, and no test switch is on."""
+    if settings.DEBUG:
+        return []
+    messages = []
+    if urlsplit(settings.PUBLIC_BASE_URL).scheme != "https":
+        messages.append(
+            Error(
+                "PUBLIC_BASE_URL must be the https:// address of this service behind its TLS proxy "
+                f"(now {settings.PUBLIC_BASE_URL!r}): every OAuth URL and token audience is built "
+                "from it",
+                id="spotify_history.E021",
+            )
+        )
+    if settings.MCP_OAUTH_CIMD_ALLOW_LOOPBACK:
+        messages.append(
+            Error(
+                "MCP_OAUTH_CIMD_ALLOW_LOOPBACK is for tests and local development: in production "
+                "it would let a client make this server fetch https://127.0.0.1 addresses",
+                id="spotify_history.E022",
+            )
+        )
+    return messages
+
+
 @register(Tags.security, deploy=False)
 def check_secrets(app_configs=None, **kwargs):
     messages = []

@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 PURGE_LOGS = "purge-old-logs"
 POLL_SPOTIFY = "poll-spotify"
 RESUME_IMPORTS = "resume-imports"
+OAUTH_CLEAN_UP = "oauth-clean-up"
 
 
 def wanted_schedules():
@@ -30,6 +31,7 @@ def wanted_schedules():
         PURGE_LOGS: ("accounts.tasks.purge_old_logs", 24 * 60),
         POLL_SPOTIFY: ("plays.tasks.poll_due_listeners", 1),
         RESUME_IMPORTS: ("imports.tasks.resume_imports", 1),
+        OAUTH_CLEAN_UP: ("mcp.oauth.tasks.clean_up", 24 * 60),
     }
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from mcp.oauth.provider_settings import provider_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "plays.apps.PlaysConfig",
     "imports.apps.ImportsConfig",
     "mcp.apps.McpConfig",
+    "oauth2_provider",
+    "mcp.oauth.apps.McpOAuthConfig",
     "adminui.apps.AdminuiConfig",
 ]
 
@@ -166,8 +170,11 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # A self-hosted service usually lives on a subdomain of someone's domain: forcing HSTS onto every
 # sibling subdomain (W005) or into browsers' preload lists (W021) is the operator's call, not ours.
+# oauth2_provider.W008 says plain-http redirect URIs are allowed: they are, for loopback hosts
+# only (desktop assistants, RFC 8252), which mcp.oauth.redirects enforces at registration.
 SILENCED_SYSTEM_CHECKS = env.list(
-    "SILENCED_SYSTEM_CHECKS", default=["security.W005", "security.W021"]
+    "SILENCED_SYSTEM_CHECKS",
+    default=["security.W005", "security.W021", "oauth2_provider.W008"],
 )
 
 # --- Spotify -----------------------------------------------------------------------------------
@@ -217,6 +224,34 @@ MCP_RATE_LIMIT_PER_MINUTE = env.int("MCP_RATE_LIMIT_PER_MINUTE", default=60)
 MCP_ALLOWED_ORIGINS = env.list("MCP_ALLOWED_ORIGINS", default=[])
 # Largest accepted request body: one JSON-RPC message is a few kilobytes.
 MCP_MAX_BODY_BYTES = env.int("MCP_MAX_BODY_BYTES", default=256 * 1024)
+
+# --- MCP authorization (OAuth 2.1: assistants connect by URL) ----------------------------------
+# The address people and assistants reach this service at (behind the proxy): every URL in the
+# OAuth metadata, the token audience and the `iss` come from it, never from a request's Host.
+# The default suits `make run`; a deployment sets its https:// address (a deploy check insists).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# New assistants may register (Dynamic Client Registration or a client ID metadata document).
+MCP_OAUTH_REGISTRATION = env.bool("MCP_OAUTH_REGISTRATION", default=True)
+# When set, only these client ids (e.g. metadata-document URLs) may connect at all.
+MCP_OAUTH_ALLOWED_CLIENTS = env.list("MCP_OAUTH_ALLOWED_CLIENTS", default=[])
+MCP_OAUTH_REGISTRATIONS_PER_MINUTE = env.int("MCP_OAUTH_REGISTRATIONS_PER_MINUTE", default=10)
+MCP_OAUTH_MAX_UNUSED_CLIENTS = env.int("MCP_OAUTH_MAX_UNUSED_CLIENTS", default=100)
+MCP_OAUTH_ACCESS_TOKEN_SECONDS = env.int("MCP_OAUTH_ACCESS_TOKEN_SECONDS", default=3600)
+MCP_OAUTH_REFRESH_TOKEN_DAYS = env.int("MCP_OAUTH_REFRESH_TOKEN_DAYS", default=30)
+# Tests and local development only: fetch client metadata documents from https://127.0.0.1.
+MCP_OAUTH_CIMD_ALLOW_LOOPBACK = env.bool("MCP_OAUTH_CIMD_ALLOW_LOOPBACK", default=False)
+
+# django-oauth-toolkit does the OAuth machinery, on this project's models (mcp/oauth/models.py).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "mcp_oauth.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "mcp_oauth.AccessToken"  # noqa: S105 - a model name
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "mcp_oauth.RefreshToken"  # noqa: S105 - a model name
+OAUTH2_PROVIDER_GRANT_MODEL = "mcp_oauth.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "mcp_oauth.IDToken"  # noqa: S105 - a model name
+OAUTH2_PROVIDER = provider_settings(
+    PUBLIC_BASE_URL,
+    access_token_seconds=MCP_OAUTH_ACCESS_TOKEN_SECONDS,
+    refresh_token_days=MCP_OAUTH_REFRESH_TOKEN_DAYS,
+)
 
 # --- Logs --------------------------------------------------------------------------------------
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)

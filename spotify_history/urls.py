@@ -16,6 +16,9 @@ urlpatterns = [
     # resolves every documented URL.
     path("admin/db/", admin.site.urls),
     path("admin/", admin_api.urls),
+    # The MCP authorization server: /.well-known/oauth-*, /.well-known/openid-configuration and
+    # /oauth/... (mcp/oauth/urls.py).
+    path("", include("mcp.oauth.urls")),
     # /mcp (the MCP endpoint), /mcp/tools, /mcp/call and /mcp/openapi.json.
     path("", include("mcp.urls")),
     # The operator's and listeners' pages: /, /login, /listeners/..., /imports, /jobs, /logs, /me.

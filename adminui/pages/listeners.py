@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Listener
-from adminui import operations, stats, tokens
+from adminui import assistants, operations, stats, tokens
 from adminui.access import staff_required
 from adminui.forms import DeleteConfirmForm, TimeZoneForm, TokenForm
 from adminui.progress import job_progress
@@ -41,6 +41,7 @@ def listener_detail(request, user_id):
             ],
             "tokens": tokens.active_tokens(listener),
             "token_form": TokenForm(),
+            "assistants": assistants.connected(listener),
             "time_zone_form": TimeZoneForm(initial={"time_zone": listener.time_zone}),
             "time_zone_url": reverse("pages:listener-time-zone", kwargs={"user_id": user_id}),
         }
@@ -112,6 +113,20 @@ def revoke_token(request, user_id, token_id):
     name = tokens.revoke(listener, token_id)
     messages.success(request, f"Revoked the token {name}.")
     return _back(listener)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def disconnect_assistant(request, user_id, connection_id):
+    listener = _listener(user_id)
+    return assistants.confirm_or_disconnect(
+        request,
+        listener,
+        connection_id,
+        back_url=reverse("pages:listener", kwargs={"user_id": listener.spotify_user_id}),
+        base_template="adminui/operator_base.html",
+    )
 
 
 @never_cache

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.oauth import LISTENER_SESSION_KEY
-from adminui import operations, stats, tokens
+from adminui import assistants, operations, stats, tokens
 from adminui.access import listener_required
 from adminui.forms import DeleteConfirmForm, OwnUploadForm, TimeZoneForm, TokenForm
 from adminui.import_upload import UploadRefused, accept_upload
@@ -30,6 +30,8 @@ def _page(request, listener, upload_form=None, status=200, refusal=None):
         {
             "tokens": tokens.active_tokens(listener),
             "token_form": TokenForm(),
+            "assistants": assistants.connected(listener),
+            "mcp_url": assistants.mcp_url(),
             "time_zone_form": TimeZoneForm(initial={"time_zone": listener.time_zone}),
             "time_zone_url": reverse("pages:me-time-zone"),
             "upload_form": upload_form or OwnUploadForm(),
@@ -111,6 +113,19 @@ def revoke_token(request, listener, token_id):
     name = tokens.revoke(listener, token_id)
     messages.success(request, f"Revoked the token {name}.")
     return redirect("pages:me")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@listener_required
+def disconnect_assistant(request, listener, connection_id):
+    return assistants.confirm_or_disconnect(
+        request,
+        listener,
+        connection_id,
+        back_url=reverse("pages:me") + "#assistants",
+        base_template="adminui/listener_base.html",
+    )
 
 
 @never_cache

@@ -12,7 +12,16 @@ from plays.tests.query_fixtures import in_window, two_listeners
 
 pytestmark = pytest.mark.django_db
 
-CHALLENGE = 'Bearer realm="spotify-history", error="invalid_token"'
+
+@pytest.fixture(autouse=True)
+def _public_base_url(settings):
+    settings.PUBLIC_BASE_URL = "https://history.example.org"
+
+
+CHALLENGE = (
+    'Bearer realm="spotify-history", error="invalid_token", resource_metadata='
+    '"https://history.example.org/.well-known/oauth-protected-resource/mcp", scope="history:read"'
+)
 
 
 def call(rpc, secret, name, arguments=None, **kwargs):

@@ -45,7 +45,9 @@ def test_get_tools_lists_the_same_tools_as_tools_list_and_the_aliases(client, se
 def test_get_tools_needs_a_token(client, listener):
     response = client.get("/mcp/tools")
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Bearer realm="spotify-history", error="invalid_token"'
+    challenge = response["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="spotify-history", error="invalid_token", ')
+    assert "/.well-known/oauth-protected-resource/mcp" in challenge
 
 
 def test_a_call_answers_the_tools_structured_result(client, secret, listener, rpc):

@@ -99,3 +99,31 @@ def test_it_accepts_only_redirect_uris_spotify_accepts(uri, accepted):
 
 def test_it_accepts_a_list_of_good_fernet_keys():
     assert fernet_key_problems([Fernet.generate_key().decode(), GOOD_KEY]) == []
+
+
+def test_a_malformed_public_base_url_is_one_clear_error(run_manage):
+    result = run_manage("check", env={**PRODUCTION, "PUBLIC_BASE_URL": "history.example.org/app"})
+    assert result.returncode != 0
+    [line] = error_lines(result)
+    assert "spotify_history.E020" in line
+    assert "PUBLIC_BASE_URL" in line
+
+
+def test_check_deploy_requires_an_https_public_base_url(run_manage):
+    result = run_manage("check", "--deploy", env=PRODUCTION)
+    [line] = error_lines(result)
+    assert "spotify_history.E021" in line
+    good = run_manage(
+        "check", "--deploy", env={**PRODUCTION, "PUBLIC_BASE_URL": "https://history.example.org"}
+    )
+    assert not error_lines(good), good.stderr
+
+
+def test_check_deploy_refuses_the_loopback_metadata_switch_in_production(run_manage):
+    env = {
+        **PRODUCTION,
+        "PUBLIC_BASE_URL": "https://history.example.org",
+        "MCP_OAUTH_CIMD_ALLOW_LOOPBACK": "true",
+    }
+    [line] = error_lines(run_manage("check", "--deploy", env=env))
+    assert "spotify_history.E022" in line
