@@ -26,5 +26,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
 
-# Apply migrations (which also upserts the worker's schedules), then serve.
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn spotify_history.wsgi:application --bind 0.0.0.0:8000 --workers 3 --timeout 120 --access-logfile -"]
+# Apply migrations (which also upserts the worker's schedules), then serve: gunicorn reads every
+# setting (threaded workers, limits, the masked access log) from /app/gunicorn.conf.py.
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn"]

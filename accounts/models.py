@@ -107,3 +107,18 @@ class LogEntry(models.Model):
         cutoff = timezone.now() - timedelta(days=days)
         deleted, _ = cls.objects.filter(created__lt=cutoff).delete()
         return deleted
+
+
+class AuthFailureCounter(models.Model):
+    """Wrong credentials one client sent to the admin API or /mcp in the current window.
+
+    One row per client address, reused window after window (see `accounts.auth_failures`); in the
+    database so the limit holds across every gunicorn worker.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key}: {self.count} since {self.window_start:%H:%M}"

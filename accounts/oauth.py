@@ -1,9 +1,16 @@
 """Spotify login (authorization code flow with PKCE), apart from the views that serve it.
 
-`begin_login()` remembers a random, single-use `state` and a PKCE verifier in the browser's
-session and returns the Spotify URL to send the browser to. `complete_login()` checks what Spotify
-sent back and, only when every step succeeded, creates or updates the listener. Each way it can
-fail is a `LoginFailed` with the status and the words the page shows; nothing is stored then.
+`begin_login()` adds a random, single-use `state` and a PKCE verifier to the browser's pending
+logins and returns the Spotify URL to send the browser to. `complete_login()` takes the state out
+of them again (single use), checks what Spotify sent back and, only when every step succeeded,
+creates or updates the listener. Each way it can fail is a `LoginFailed` with the status and the
+words the page shows; nothing is stored then.
+
+The pending logins live in a cookie signed with SECRET_KEY (`pending_to_cookie()`), not in a
+database session: anyone may open /auth/login as often as they like, and that must not store a
+row each time. The browser sends the cookie back with the callback; a value it altered fails the
+signature, and each state carries its own creation time, so the 10-minute limit holds whatever
+the browser does with the cookie. A session is only created once a login has succeeded.
 """
 
 import base64
@@ -14,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,12 +39,16 @@ from accounts.tokens import store_new_authorization
 
 logger = logging.getLogger(__name__)
 
-SESSION_KEY = "spotify_login_states"
+PENDING_COOKIE = "spotify_login"
+PENDING_COOKIE_SALT = "accounts.oauth.pending-logins"
 STATE_LIFETIME_SECONDS = 10 * 60
+# The cookie outlives its states, so a late callback is told "expired" rather than "not valid".
+PENDING_COOKIE_LIFETIME_SECONDS = 60 * 60
 MAX_PENDING_STATES = 5
+# A longer return path is dropped (the login then ends on the "connected" page): the cookie that
+# carries it must stay well under browsers' 4 kB.
+MAX_RETURN_PATH = 2048
 LISTENER_SESSION_KEY = "listener_id"
-# Where to go after the login instead of the "connected" page (e.g. an assistant's consent page).
-RETURN_SESSION_KEY = "login_return_path"
 
 NOT_REGISTERED_HELP = (
     "Spotify says this account is not registered for this app. While a Spotify app is in "
@@ -61,18 +73,19 @@ def session_listener_id(session):
     return session.get(LISTENER_SESSION_KEY)
 
 
-def remember_return_path(session, path):
-    """After the next login, go to `path` (a path on this site) instead of the connected page."""
-    session[RETURN_SESSION_KEY] = path
-
-
-def take_return_path(session):
-    """The path remembered by `remember_return_path` (once), or None. Only a local path is ever
-    returned, so a stored value can never send the browser to another site."""
-    path = session.pop(RETURN_SESSION_KEY, None)
+def local_path(path):
+    """`path` when it is a path on this site, else None: a return path taken from a request can
+    never send the browser to another site."""
     if isinstance(path, str) and path.startswith("/") and not path.startswith(("//", "/\\")):
         return path
     return None
+
+
+def return_path_of(pending, state):
+    """Where the login started with `state` should end (a local path), or None for the
+    "connected" page. Read before `complete_login`, which uses the state up."""
+    entry = pending.get(state) if isinstance(state, str) else None
+    return local_path(entry.get("next")) if isinstance(entry, dict) else None
 
 
 def _pkce_pair():
@@ -81,27 +94,60 @@ def _pkce_pair():
     return verifier, challenge.rstrip(b"=").decode()
 
 
-def begin_login(session, *, client=None):
-    """Stores a fresh state and PKCE verifier in `session`; returns Spotify's authorize URL."""
+def pending_to_cookie(pending):
+    """The signed cookie value that holds `pending` ({state: {"verifier", "created"}})."""
+    return signing.dumps(pending, salt=PENDING_COOKIE_SALT, compress=True)
+
+
+def pending_from_cookie(value):
+    """The pending logins a cookie value holds; none when it is missing, altered or too old."""
+    if not value:
+        return {}
+    try:
+        pending = signing.loads(
+            value, salt=PENDING_COOKIE_SALT, max_age=PENDING_COOKIE_LIFETIME_SECONDS
+        )
+    except signing.BadSignature:  # SignatureExpired is one too
+        return {}
+    if not isinstance(pending, dict):
+        return {}
+    return {
+        state: entry
+        for state, entry in pending.items()
+        if isinstance(entry, dict)
+        and isinstance(entry.get("verifier"), str)
+        and isinstance(entry.get("created"), int | float)
+    }
+
+
+def begin_login(pending, *, return_path=None, client=None):
+    """Adds a fresh state and PKCE verifier to `pending` (a browser's pending logins), with the
+    local path to go to after the login (e.g. an assistant's consent page), if any.
+
+    Returns Spotify's authorize URL and the pending logins to give back to the browser.
+    """
     client = client or SpotifyClient.from_settings()
     state = secrets.token_urlsafe(32)
     verifier, challenge = _pkce_pair()
     now = time.time()
-    pending = {
+    live = {
         key: value
-        for key, value in session.get(SESSION_KEY, {}).items()
+        for key, value in pending.items()
         if now - value["created"] < STATE_LIFETIME_SECONDS
     }
     # A few logins may be pending at once (several tabs); the oldest give way.
-    newest = sorted(pending.items(), key=lambda kv: kv[1]["created"])[-(MAX_PENDING_STATES - 1) :]
-    session[SESSION_KEY] = {**dict(newest), state: {"verifier": verifier, "created": now}}
-    return client.authorize_url(
+    newest = sorted(live.items(), key=lambda kv: kv[1]["created"])[-(MAX_PENDING_STATES - 1) :]
+    url = client.authorize_url(
         redirect_uri=settings.SPOTIFY_REDIRECT_URI, state=state, code_challenge=challenge
     )
+    entry = {"verifier": verifier, "created": now}
+    if local_path(return_path) and len(return_path) <= MAX_RETURN_PATH:
+        entry["next"] = return_path
+    return url, {**dict(newest), state: entry}
 
 
-def _take_state(session, state):
-    """Removes `state` from the session (single use) and returns its PKCE verifier."""
+def _take_state(pending, state):
+    """Removes `state` from `pending` (single use) and returns its PKCE verifier."""
     if not state:
         raise LoginFailed(
             400,
@@ -109,9 +155,7 @@ def _take_state(session, state):
             "Spotify sent no state parameter back, so this can't be matched to a login "
             "started here. Start again from the login page.",
         )
-    pending = dict(session.get(SESSION_KEY, {}))
     entry = pending.pop(state, None)
-    session[SESSION_KEY] = pending
     if entry is None:
         raise LoginFailed(
             400,
@@ -129,9 +173,13 @@ def _take_state(session, state):
     return entry["verifier"]
 
 
-def complete_login(session, params, *, client=None):
-    """Finishes a login from the callback's query `params`; returns the stored listener."""
-    verifier = _take_state(session, params.get("state"))
+def complete_login(pending, params, *, client=None):
+    """Finishes a login from the callback's query `params`; returns the stored listener.
+
+    The callback's state is removed from `pending` whatever happens next, so it is never
+    accepted twice.
+    """
+    verifier = _take_state(pending, params.get("state"))
     if params.get("error"):
         if params["error"] == "access_denied":
             raise LoginFailed(

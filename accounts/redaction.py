@@ -6,6 +6,7 @@ when an exception message or a third-party library happens to include one.
 """
 
 import re
+from urllib.parse import unquote
 
 REDACTED = "[redacted]"
 
@@ -67,3 +68,39 @@ def redact_data(value):
     if isinstance(value, str):
         return redact_text(value)
     return value
+
+
+# Query parameters whose values must not be written whatever they look like: besides the secret
+# names above, the OAuth callback's one-time `code` and its `state`.
+_ONE_TIME_QUERY_NAMES = {"code", "state"}
+# A value that looks like a credential whatever its name: an MCP token, a JWT, or a long random
+# run of letters and digits (a 28-character Spotify user id stays readable).
+_TOKEN_LIKE_VALUE = re.compile(
+    r"^(?:shm_[A-Za-z0-9_-]+|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+"
+    r"|(?=[^\d]*\d)(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9_~.=/-]{32,})$"
+)
+_QUERY_IN_TEXT = re.compile(r"\?([^\s\"'#]*)")
+
+
+def _secret_query_value(name, value):
+    name = unquote(name).strip().lower()
+    return bool(value) and (
+        name in _ONE_TIME_QUERY_NAMES
+        or is_secret_key(name)
+        or _TOKEN_LIKE_VALUE.match(unquote(value)) is not None
+    )
+
+
+def redact_query(query: str) -> str:
+    """A URL query string (no `?`) with secret and token-like values masked, the rest as sent."""
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        pairs.append(f"{name}={REDACTED}" if equals and _secret_query_value(name, value) else pair)
+    return "&".join(pairs)
+
+
+def redact_urls(text: str) -> str:
+    """`text` with the query string of every URL in it (what follows a `?`) passed through
+    `redact_query`: for request lines, referrers and redirect locations."""
+    return _QUERY_IN_TEXT.sub(lambda match: "?" + redact_query(match.group(1)), text)

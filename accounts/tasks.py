@@ -3,6 +3,9 @@
 import logging
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.logs import log_event
 from accounts.models import LogEntry
@@ -24,3 +27,16 @@ def purge_old_logs(days=None):
         days=days,
     )
     return deleted
+
+
+def clear_expired_sessions():
+    """Deletes expired sessions (Django's `clearsessions`); returns how many there were."""
+    expired = Session.objects.filter(expire_date__lt=timezone.now()).count()
+    call_command("clearsessions")
+    log_event(
+        logger,
+        "sessions.cleared",
+        f"Deleted {expired} expired sessions",
+        deleted=expired,
+    )
+    return expired

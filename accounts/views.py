@@ -1,4 +1,8 @@
-"""Spotify login pages: start, callback, and the "connected" page a listener lands on."""
+"""Spotify login pages: start, callback, and the "connected" page a listener lands on.
+
+The logins a browser has started travel in a signed cookie (see `accounts.oauth`), limited to
+/auth/; only a completed login creates a session.
+"""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,11 +12,39 @@ from django.views.decorators.http import require_GET
 from accounts.models import Listener
 from accounts.oauth import (
     LISTENER_SESSION_KEY,
+    PENDING_COOKIE,
+    PENDING_COOKIE_LIFETIME_SECONDS,
     LoginFailed,
     begin_login,
     complete_login,
-    take_return_path,
+    pending_from_cookie,
+    pending_to_cookie,
+    return_path_of,
 )
+
+COOKIE_PATH = "/auth/"
+
+
+def _pending_logins(request):
+    return pending_from_cookie(request.COOKIES.get(PENDING_COOKIE))
+
+
+def _give_back(response, pending):
+    """Sets the browser's pending-logins cookie to `pending` (removes it when there are none)."""
+    if not pending:
+        response.delete_cookie(PENDING_COOKIE, path=COOKIE_PATH, samesite="Lax")
+        return response
+    response.set_cookie(
+        PENDING_COOKIE,
+        pending_to_cookie(pending),
+        max_age=PENDING_COOKIE_LIFETIME_SECONDS,
+        path=COOKIE_PATH,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        # Lax: sent on the top-level redirect back from Spotify, never on another site's POST.
+        samesite="Lax",
+    )
+    return response
 
 
 @never_cache
@@ -28,24 +60,28 @@ def login(request):
             },
             status=503,
         )
-    return redirect(begin_login(request.session))
+    url, pending = begin_login(_pending_logins(request), return_path=request.GET.get("next"))
+    return _give_back(redirect(url), pending)
 
 
 @never_cache
 @require_GET
 def callback(request):
+    pending = _pending_logins(request)
+    return_path = return_path_of(pending, request.GET.get("state"))
     try:
-        listener = complete_login(request.session, request.GET)
+        listener = complete_login(pending, request.GET)
     except LoginFailed as failure:
-        return render(
+        page = render(
             request,
             "accounts/login_failed.html",
             {"title": failure.title, "message": failure.message},
             status=failure.status,
         )
+        return _give_back(page, pending)
     request.session.cycle_key()
     request.session[LISTENER_SESSION_KEY] = listener.pk
-    return redirect(take_return_path(request.session) or "accounts:connected")
+    return _give_back(redirect(return_path or "accounts:connected"), pending)
 
 
 @never_cache

@@ -22,7 +22,14 @@ from ninja.openapi.docs import Swagger
 from accounts.models import Listener
 from accounts.tasks import purge_old_logs
 from adminui import api_activity, api_listeners
-from adminui.auth import AdminAuth, active_mode, challenge, how_to_authenticate
+from adminui.auth import (
+    AdminAuth,
+    CrossSiteRequest,
+    TooManyFailures,
+    active_mode,
+    challenge,
+    how_to_authenticate,
+)
 from adminui.schemas import ErrorOut
 from adminui.uploads import UploadTooLarge, limit_upload_size
 from imports.jobs import queue_import
@@ -53,6 +60,18 @@ def answer_unauthorized(request, error):
     mode = active_mode()
     response = admin_api.create_response(request, {"detail": how_to_authenticate(mode)}, status=401)
     response["WWW-Authenticate"] = challenge(mode)
+    return response
+
+
+@admin_api.exception_handler(CrossSiteRequest)
+def answer_cross_site(request, error):
+    return admin_api.create_response(request, {"detail": CrossSiteRequest.message}, status=403)
+
+
+@admin_api.exception_handler(TooManyFailures)
+def answer_too_many_failures(request, error):
+    response = admin_api.create_response(request, {"detail": error.message}, status=429)
+    response["Retry-After"] = str(error.retry_after)
     return response
 
 

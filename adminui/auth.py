@@ -5,6 +5,13 @@ Bearer $ADMIN_TOKEN`, for scripts and curl) and `basic` (HTTP Basic, which a bro
 for). One `AdminAuth` object guards the whole API and reads the mode and the secrets from the
 settings on every request, so a changed setting (or a test's override) applies at once.
 
+Wrong credentials count against the client's address (`accounts.auth_failures`): past
+API_AUTH_FAILURE_LIMIT of them in a window the client is answered 429 until the window ends.
+
+The same object refuses, before looking at any credentials, a state-changing request that a page
+of another site made the operator's browser send (`accounts.origins`): with Basic credentials
+cached by the browser, that would otherwise be a working cross-site request forgery.
+
 Ninja's own `HttpBearer` and `HttpBasicAuth` are not used because, with DEBUG on, they log the
 Authorization header they could not parse; credentials must never reach a log. Secrets are compared
 in constant time, and an empty configured secret matches nothing, so a deployment that forgot to
@@ -17,7 +24,9 @@ from base64 import b64decode
 from django.conf import settings
 from ninja.security.base import SecuritySchema
 
+from accounts import auth_failures
 from accounts.credentials import same_secret, split_authorization
+from accounts.origins import is_cross_site_write
 
 TOKEN_MODE = "token"  # noqa: S105 - the name of a mode, not a secret
 BASIC_MODE = "basic"
@@ -45,6 +54,30 @@ def how_to_authenticate(mode):
     return "Missing or wrong admin credentials: send 'Authorization: Bearer <ADMIN_TOKEN>'."
 
 
+class CrossSiteRequest(Exception):
+    """A state-changing request sent from another site's page; answered 403."""
+
+    message = (
+        "Refused: this request changes something and was sent by a page of another site. "
+        "Call the admin API from a script (no Origin header) or from this server's own pages."
+    )
+
+
+class TooManyFailures(Exception):
+    """This client sent too many wrong credentials lately; answered 429 with Retry-After."""
+
+    def __init__(self, retry_after):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+    @property
+    def message(self):
+        return (
+            "Too many wrong credentials from this address: try again in "
+            f"{self.retry_after} seconds."
+        )
+
+
 def _decode_basic_credentials(credentials):
     """(username, password) from a Basic header's base64 part, or None when it is malformed."""
     try:
@@ -64,8 +97,21 @@ class AdminAuth:
     """
 
     def __call__(self, request):
-        mode = active_mode()
+        if is_cross_site_write(request):
+            raise CrossSiteRequest
         scheme, credentials = split_authorization(request)
+        if not scheme:
+            return None  # nothing presented, nothing guessed: a plain 401
+        wait = auth_failures.retry_after(request)
+        if wait:
+            raise TooManyFailures(wait)
+        identity = self._authenticate(scheme, credentials)
+        if identity is None:
+            auth_failures.record_failure(request)
+        return identity
+
+    def _authenticate(self, scheme, credentials):
+        mode = active_mode()
         if mode == TOKEN_MODE and scheme == "bearer":
             return self._authenticate_token(credentials)
         if mode == BASIC_MODE and scheme == "basic":

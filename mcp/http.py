@@ -6,7 +6,9 @@ Shared by /mcp and its plain-HTTP twin (/mcp/tools, /mcp/call), in this order:
    MCP_ALLOWED_ORIGINS, else 403: the MCP transport's defence against DNS rebinding. Clients
    that are not browsers send no Origin and pass.
 2. a bearer token (`mcp.auth`), else 401 with `WWW-Authenticate: Bearer error="invalid_token"`
-   and `resource_metadata` (where an assistant starts the OAuth flow, `mcp.oauth`);
+   and `resource_metadata` (where an assistant starts the OAuth flow, `mcp.oauth`); a client
+   address that sent API_AUTH_FAILURE_LIMIT wrong ones lately gets 429 with `Retry-After`
+   instead, whatever it sends (`accounts.auth_failures`);
 3. the token's rate limit (`mcp.ratelimit`), else 429 with `Retry-After`;
 4. the body's size, at most MCP_MAX_BODY_BYTES, else 413 (judged by Content-Length before
    anything is read).
@@ -19,7 +21,9 @@ import logging
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
+from accounts import auth_failures
 from accounts.logs import log_event
+from accounts.origins import own_origin
 from mcp import ratelimit
 from mcp.auth import HOW_TO_AUTHENTICATE, authenticate_request, challenge
 
@@ -37,10 +41,6 @@ class Refused(Exception):
     def __init__(self, response):
         super().__init__(response.status_code)
         self.response = response
-
-
-def own_origin(request):
-    return f"{request.scheme}://{request.get_host()}"
 
 
 def origin_allowed(request):
@@ -121,6 +121,19 @@ def too_many(caller, decision):
     return response
 
 
+def too_many_failures(retry_after):
+    response = JsonResponse(
+        {
+            "error": "too_many_failures",
+            "error_description": "Too many wrong tokens from this address: try again in "
+            f"{retry_after} seconds.",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def too_large():
     limit = settings.MCP_MAX_BODY_BYTES
     return JsonResponse(
@@ -145,8 +158,15 @@ def checked_caller(request, *, with_body):
     """The authenticated Caller after every check passed; raises Refused otherwise."""
     if not origin_allowed(request):
         raise Refused(forbidden_origin(request))
+    presented = bool(request.headers.get("Authorization", "").strip())
+    if presented:
+        wait = auth_failures.retry_after(request)
+        if wait:
+            raise Refused(with_cors(request, too_many_failures(wait)))
     caller = authenticate_request(request)
     if caller is None:
+        if presented:
+            auth_failures.record_failure(request)
         raise Refused(with_cors(request, unauthorized()))
     decision = ratelimit.hit(caller.rate_key)
     if not decision.allowed:

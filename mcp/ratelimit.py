@@ -2,9 +2,9 @@
 
 A fixed one-minute window counted in the database (`McpRateCounter`, one row per caller), so every
 gunicorn worker and every machine sharing the database sees the same count. Each request costs
-one UPDATE: it adds one to the row when the row is in the current window, else starts the window
-again at one, and returns the new count in the same statement. Only a caller's very first request
-creates the row. A refused request is counted too, so hammering through a refusal doesn't help.
+one UPDATE (`accounts.counters.count_one`): it adds one to the row when the row is in the current
+window, else starts the window again at one, and returns the new count in the same statement. A
+refused request is counted too, so hammering through a refusal doesn't help.
 """
 
 import math
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.counters import count_one
 from mcp.models import McpRateCounter
 
 WINDOW = timedelta(minutes=1)
@@ -47,33 +47,5 @@ def hit(key, *, limit=None, now=None):
 
 
 def _count_one(key, start):
-    """Adds this request to `key`'s count and returns the count, atomically.
-
-    One UPDATE ... RETURNING (PostgreSQL, and SQLite from 3.35) both counts and reads, so two
-    processes counting at once each get their own number. The SET expressions see the row as
-    it was: a row from an earlier minute starts again at one.
-    """
-    table = connection.ops.quote_name(McpRateCounter._meta.db_table)
-    count, key_column, window = (
-        connection.ops.quote_name(c) for c in ("count", "key", "window_start")
-    )
-    # Only quoted identifiers of our own model are formatted in; every value is a parameter.
-    sql = (
-        f"UPDATE {table} SET {count} = "  # noqa: S608
-        f"CASE WHEN {window} = %s THEN {count} + 1 ELSE 1 END, {window} = %s "
-        f"WHERE {key_column} = %s AND {window} <= %s RETURNING {count}"
-    )
-    at = connection.ops.adapt_datetimefield_value(start)
-    for _ in range(3):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [at, at, key, at])
-            row = cursor.fetchone()
-        if row is not None:
-            return row[0]
-        try:
-            with transaction.atomic():
-                McpRateCounter.objects.create(key=key, window_start=start, count=1)
-            return 1
-        except IntegrityError:
-            continue  # another process created the row first: count on it
-    return 1  # the row's window is ahead of this clock (skew between machines): let it through
+    """Adds this request to `key`'s count and returns the count, atomically."""
+    return count_one(McpRateCounter, key, start)

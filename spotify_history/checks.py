@@ -9,12 +9,16 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
 from django.core.checks import Error, Info, Tags, Warning, register
+from django.core.exceptions import ValidationError
 
 FERNET_KEY_HINT = (
     'generate one with: python -c "from cryptography.fernet import Fernet; '
     'print(Fernet.generate_key().decode())"'
 )
+MIN_ADMIN_TOKEN_LENGTH = 32
+ADMIN_TOKEN_HINT = 'generate one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105
 SECRET_KEY_HINT = 'generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'  # noqa: S105
 
 
@@ -148,6 +152,47 @@ def check_secrets(app_configs=None, **kwargs):
                 id="spotify_history.E006",
             )
         )
+    return messages
+
+
+def admin_password_problems(username, password):
+    """What Django's AUTH_PASSWORD_VALIDATORS say against `password` for `username` (none if fine).
+
+    The sentences name the rule broken, never the password.
+    """
+    try:
+        password_validation.validate_password(password, user=get_user_model()(username=username))
+    except ValidationError as error:
+        return list(error.messages)
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_admin_secrets_strength(app_configs=None, **kwargs):
+    """`check --deploy`: a guessable ADMIN_TOKEN or ADMIN_PASSWORD is refused.
+
+    The token is checked whenever it is set, whatever ADMIN_AUTH_MODE says, because /mcp accepts
+    it too; the password whenever it is set, because it is also the operator pages' staff login.
+    """
+    messages = []
+    token = settings.ADMIN_TOKEN
+    if token and len(token) < MIN_ADMIN_TOKEN_LENGTH:
+        messages.append(
+            Error(
+                f"ADMIN_TOKEN is {len(token)} characters long; use at least "
+                f"{MIN_ADMIN_TOKEN_LENGTH}: {ADMIN_TOKEN_HINT}",
+                id="spotify_history.E007",
+            )
+        )
+    if settings.ADMIN_PASSWORD:
+        problems = admin_password_problems(settings.ADMIN_USERNAME, settings.ADMIN_PASSWORD)
+        if problems:
+            messages.append(
+                Error(
+                    "ADMIN_PASSWORD fails Django's password validators: " + " ".join(problems),
+                    id="spotify_history.E008",
+                )
+            )
     return messages
 
 

@@ -18,6 +18,7 @@ PURGE_LOGS = "purge-old-logs"
 POLL_SPOTIFY = "poll-spotify"
 RESUME_IMPORTS = "resume-imports"
 OAUTH_CLEAN_UP = "oauth-clean-up"
+CLEAR_SESSIONS = "clear-expired-sessions"
 
 
 def wanted_schedules():
@@ -32,6 +33,8 @@ def wanted_schedules():
         POLL_SPOTIFY: ("plays.tasks.poll_due_listeners", 1),
         RESUME_IMPORTS: ("imports.tasks.resume_imports", 1),
         OAUTH_CLEAN_UP: ("mcp.oauth.tasks.clean_up", 24 * 60),
+        # Sessions are only made by completed logins, but each lives two weeks: sweep them.
+        CLEAR_SESSIONS: ("accounts.tasks.clear_expired_sessions", 24 * 60),
     }
 
 

@@ -6,6 +6,7 @@ when token auth is on) is judged by the system checks in `spotify_history/checks
 bad value stops `manage.py check` with one clear line instead of a traceback at import time.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "axes",  # lockout after repeated failed logins on /login and /admin/db/login/
+    "csp",  # the Content-Security-Policy header (settings below)
     "ninja",  # its bundled Swagger UI files, for the admin API's docs page
     "spotify_history.apps.SpotifyHistoryConfig",
     "accounts.apps.AccountsConfig",
@@ -55,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +67,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every password login (the staff login at /login and the Django admin's)
+# before Django's own backend does.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "spotify_history.urls"
@@ -168,6 +182,52 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # full URLs never leave the site; own pages keep them
+
+# Content-Security-Policy, for every answer (django-csp). Everything comes from this server:
+# scripts are files (adminui/static/adminui/pages.js, the admin's and Swagger UI's own), never
+# inline; styles are stylesheets, never inline (`style` attributes included: charts and progress
+# bars use classes); images may also be `data:` URIs, which Swagger UI's stylesheet uses for its
+# icons. No page may be framed, post a form elsewhere, or change its base URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page uses are switched off; the copy buttons need the clipboard.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "clipboard-read": [],
+    "clipboard-write": ["self"],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
+
 # A self-hosted service usually lives on a subdomain of someone's domain: forcing HSTS onto every
 # sibling subdomain (W005) or into browsers' preload lists (W021) is the operator's call, not ours.
 # oauth2_provider.W008 says plain-http redirect URIs are allowed: they are, for loopback hosts
@@ -176,6 +236,26 @@ SILENCED_SYSTEM_CHECKS = env.list(
     "SILENCED_SYSTEM_CHECKS",
     default=["security.W005", "security.W021", "oauth2_provider.W008"],
 )
+
+# --- Brute force -------------------------------------------------------------------------------
+# Behind the proxy every request comes from the proxy's address: with this on, the client is the
+# last X-Forwarded-For address (the one the proxy appended). Only behind a proxy that sets it.
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+# Password logins (/login, /admin/db/login/): after LOGIN_FAILURE_LIMIT failures a client address
+# is locked out (429) for LOGIN_LOCKOUT_MINUTES; each further try starts that wait again.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful login; failures are what counts
+# Admin API and /mcp: API_AUTH_FAILURE_LIMIT wrong tokens or passwords from one client address
+# within a window of API_AUTH_FAILURE_WINDOW_MINUTES answer 429 until the window ends. 0 = off.
+API_AUTH_FAILURE_LIMIT = env.int("API_AUTH_FAILURE_LIMIT", default=20)
+API_AUTH_FAILURE_WINDOW_MINUTES = env.int("API_AUTH_FAILURE_WINDOW_MINUTES", default=15)
 
 # --- Spotify -----------------------------------------------------------------------------------
 SPOTIFY_CLIENT_ID = env.str("SPOTIFY_CLIENT_ID", default="")

@@ -8,11 +8,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
+from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 
 from accounts.crypto import decrypt_token
 from accounts.models import Listener
-from accounts.oauth import SESSION_KEY, STATE_LIFETIME_SECONDS
+from accounts.oauth import (
+    MAX_PENDING_STATES,
+    PENDING_COOKIE,
+    STATE_LIFETIME_SECONDS,
+    pending_from_cookie,
+)
 
 TOKEN_URL = "https://accounts.spotify.com/api/token"
 ME_URL = "https://api.spotify.com/v1/me"
@@ -24,6 +31,11 @@ def start_login(client):
     assert response.status_code == 302
     query = parse_qs(urlsplit(response["Location"]).query)
     return {key: values[0] for key, values in query.items()}
+
+
+def pending_logins(client):
+    """The logins this browser has started, as its signed cookie holds them."""
+    return pending_from_cookie(client.cookies[PENDING_COOKIE].value)
 
 
 def mock_spotify(access="BQ-access", refresh="AQ-refresh", profile=None):
@@ -48,13 +60,40 @@ def test_login_redirects_to_spotify_with_state_and_a_pkce_challenge(client):
     assert params["scope"] == "user-read-recently-played"
     assert params["redirect_uri"] == "http://127.0.0.1:8000/auth/callback"
     assert params["code_challenge_method"] == "S256"
-    verifier = client.session[SESSION_KEY][params["state"]]["verifier"]
+    verifier = pending_logins(client)[params["state"]]["verifier"]
     expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
     assert params["code_challenge"] == expected.decode()
 
 
 def test_each_login_gets_a_new_state(client):
     assert start_login(client)["state"] != start_login(client)["state"]
+
+
+def test_starting_a_login_stores_no_session(client):
+    """Anyone can open /auth/login without a cookie, as often as they like: nothing is stored."""
+    for _ in range(3):
+        start_login(Client())
+    response = client.get("/auth/login")
+    assert not Session.objects.exists()
+    assert "sessionid" not in response.cookies
+    cookie = response.cookies[PENDING_COOKIE]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/auth/"
+
+
+def test_the_login_cookie_keeps_the_newest_few_logins(client):
+    states = [start_login(client)["state"] for _ in range(MAX_PENDING_STATES + 2)]
+    assert sorted(pending_logins(client)) == sorted(states[-MAX_PENDING_STATES:])
+
+
+@responses.activate
+def test_only_a_completed_login_starts_a_session(client):
+    state = start_login(client)["state"]
+    mock_spotify()
+    client.get("/auth/callback", {"code": "c", "state": state})
+    assert Session.objects.count() == 1
+    assert client.get("/auth/connected").status_code == 200
 
 
 @responses.activate
@@ -174,11 +213,19 @@ def test_a_replayed_state_is_refused(client):
 
 
 @responses.activate
-def test_an_expired_state_is_refused(client):
+def test_a_tampered_login_cookie_is_refused(client):
     state = start_login(client)["state"]
-    session = client.session
-    session[SESSION_KEY][state]["created"] = time.time() - STATE_LIFETIME_SECONDS - 1
-    session.save()
+    value = client.cookies[PENDING_COOKIE].value
+    client.cookies[PENDING_COOKIE] = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    assert_refused(client.get("/auth/callback", {"code": "c", "state": state}), 400, "not valid")
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_an_expired_state_is_refused(client, monkeypatch):
+    state = start_login(client)["state"]
+    later = time.time() + STATE_LIFETIME_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
     assert_refused(client.get("/auth/callback", {"code": "c", "state": state}), 400, "expired")
     assert len(responses.calls) == 0
 

@@ -60,3 +60,37 @@ def test_it_recognises_secret_field_names():
         assert is_secret_key(name), name
     for name in ("listener", "status_code", "played_at", "inserted"):
         assert not is_secret_key(name), name
+
+
+def test_it_masks_the_oauth_code_and_state_in_a_query_and_keeps_the_rest():
+    from accounts.redaction import redact_query
+
+    query = "code=AQD-the-one-time-code&state=s7Xk2&ids=1,2,3&q=Greta"
+    assert redact_query(query) == f"code={REDACTED}&state={REDACTED}&ids=1,2,3&q=Greta"
+
+
+def test_it_masks_token_like_query_values_whatever_their_name():
+    from accounts.redaction import redact_query
+
+    mcp_token = "shm_" + "a1B2" * 10
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+    random_run = "Zx81Kq0mNv2LpA7sD3fG9hJ4kL5zX6cV"
+    query = f"x={mcp_token}&y={jwt}&z={random_run}&api_key=k&user_id=31l77y2a4ahbkn6wrcu4cpc6mc3y"
+    masked = redact_query(query)
+    for secret in (mcp_token, jwt, random_run, "api_key=k"):
+        assert secret not in masked
+    assert "user_id=31l77y2a4ahbkn6wrcu4cpc6mc3y" in masked  # a Spotify user id stays readable
+
+
+def test_it_masks_the_query_of_every_url_in_a_line():
+    from accounts.redaction import redact_urls
+
+    line = (
+        'GET /auth/callback?code=AQD123&state=abc HTTP/1.1 "https://h.example/auth/callback?'
+        'code=AQD123&state=abc" Location: https://accounts.spotify.com/authorize?state=abc&x=1'
+    )
+    masked = redact_urls(line)
+    assert "AQD123" not in masked
+    assert "state=abc" not in masked
+    assert masked.startswith(f"GET /auth/callback?code={REDACTED}&state={REDACTED} HTTP/1.1")
+    assert "&x=1" in masked

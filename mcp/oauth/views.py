@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -40,7 +41,7 @@ from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error, InvalidRequestErro
 
 from accounts.logs import log_event
 from accounts.models import Listener
-from accounts.oauth import remember_return_path, session_listener_id
+from accounts.oauth import session_listener_id
 from mcp import ratelimit
 from mcp.oauth import clients
 from mcp.oauth.models import Application
@@ -146,8 +147,8 @@ def authorize(request):
                 "Your session ended before you answered. Start again from your assistant.",
                 status=403,
             )
-        remember_return_path(request.session, request.get_full_path())
-        return redirect("accounts:login")
+        login = reverse("accounts:login")
+        return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
 
     if request.method == "GET":
         return _consent_page(request, listener, application, scopes, credentials)
@@ -175,7 +176,7 @@ def authorize(request):
 def _consent_page(request, listener, application, scopes, credentials):
     descriptions = get_scopes_backend().get_all_scopes()
     redirect_uri = credentials["redirect_uri"]
-    return render(
+    page = render(
         request,
         "mcp_oauth/consent.html",
         {
@@ -189,6 +190,11 @@ def _consent_page(request, listener, application, scopes, credentials):
             "scopes": [descriptions.get(scope, scope) for scope in scopes],
         },
     )
+    # Approve and Deny answer with a redirect to the assistant, which the browser checks against
+    # the page's form-action: allow that one origin, on this page only.
+    target = urlsplit(redirect_uri)
+    page._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+    return page
 
 
 def _too_many(description, retry_after):

@@ -127,3 +127,80 @@ def test_check_deploy_refuses_the_loopback_metadata_switch_in_production(run_man
     }
     [line] = error_lines(run_manage("check", "--deploy", env=env))
     assert "spotify_history.E022" in line
+
+
+# --- weak admin secrets: `check --deploy` refuses them -----------------------------------------
+
+
+def deploy_check(run_manage, **env):
+    public = {"PUBLIC_BASE_URL": "https://history.example.org"}
+    return run_manage("check", "--deploy", env={**PRODUCTION, **public, **env})
+
+
+def test_the_deploy_check_passes_with_strong_admin_secrets(run_manage):
+    result = deploy_check(
+        run_manage,
+        ADMIN_TOKEN="x" * 32,
+        ADMIN_USERNAME="operator",
+        ADMIN_PASSWORD="correct horse battery staple 42",
+    )
+    assert result.returncode == 0, result.stderr
+    assert not error_lines(result)
+
+
+def test_the_deploy_check_refuses_an_admin_token_shorter_than_32_characters(run_manage):
+    token = "an-admin-token-of-31-characters"
+    assert len(token) == 31
+    result = deploy_check(run_manage, ADMIN_TOKEN=token)
+    assert result.returncode != 0
+    [line] = error_lines(result)
+    assert "ADMIN_TOKEN is 31 characters long; use at least 32" in line
+    assert token not in result.stderr + result.stdout
+
+
+def test_a_short_admin_token_is_refused_in_basic_mode_too_since_mcp_accepts_it(run_manage):
+    result = deploy_check(
+        run_manage,
+        ADMIN_AUTH_MODE="basic",
+        ADMIN_TOKEN="short",
+        ADMIN_USERNAME="operator",
+        ADMIN_PASSWORD="correct horse battery staple 42",
+    )
+    [line] = error_lines(result)
+    assert "ADMIN_TOKEN is 5 characters long" in line
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "reason"),
+    [
+        ("operator", "qwertyuiop", "This password is too common"),
+        ("operator", "Xy7!", "This password is too short"),
+        ("operator", "8472937561029384", "This password is entirely numeric"),
+        ("grace.hopper", "grace.hopper1", "too similar to the username"),
+    ],
+)
+def test_the_deploy_check_refuses_an_admin_password_the_password_validators_refuse(
+    run_manage, username, password, reason
+):
+    result = deploy_check(
+        run_manage, ADMIN_USERNAME=username, ADMIN_PASSWORD=password, ADMIN_AUTH_MODE="basic"
+    )
+    assert result.returncode != 0
+    [line] = error_lines(result)
+    assert "ADMIN_PASSWORD fails Django's password validators" in line
+    assert reason in line
+    assert password not in result.stderr + result.stdout
+
+
+def test_the_secrets_make_run_generates_pass_the_deploy_check(run_manage, tmp_path):
+    from spotify_history.local_env import ensure_local_env
+
+    env_file = tmp_path / "local.env"
+    ensure_local_env(env_file)
+    result = run_manage(
+        "check",
+        "--deploy",
+        env={"ENV_FILE": str(env_file), "DEBUG": "false", "ADMIN_AUTH_MODE": "basic"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert not error_lines(result)

@@ -8,6 +8,7 @@ command that exists or a WSGI application that imports.
 import importlib
 import json
 import re
+import runpy
 import shlex
 from pathlib import Path
 
@@ -47,11 +48,32 @@ def assert_real_entry_point(words):
     words = [word for word in words if word != "exec"]
     if words[:2] == ["python", "manage.py"]:
         assert words[2] in get_commands(), f"no management command {words[2]!r}"
-    elif words[0] == "gunicorn":
-        module, attribute = words[1].split(":")
+    elif words == ["gunicorn"]:
+        module, attribute = gunicorn_settings()["wsgi_app"].split(":")
         assert callable(getattr(importlib.import_module(module), attribute))
     else:
         pytest.fail(f"unexpected command {words}")
+
+
+def gunicorn_settings():
+    """The names gunicorn.conf.py defines (gunicorn runs the file and reads them the same way)."""
+    return runpy.run_path(str(REPO / "gunicorn.conf.py"))
+
+
+def test_gunicorn_is_configured_in_one_file_that_every_start_uses(compose):
+    settings = gunicorn_settings()
+    assert settings["worker_class"] == "gthread"
+    assert settings["workers"] * settings["threads"] >= 16
+    assert settings["logger_class"] == "spotify_history.access_log.RedactingLogger"
+    web = command_words(compose["services"]["web"]["command"])[-1]
+    image = command_words(json.loads(dockerfile_instruction("CMD")))[-1]
+    # Nothing on the command line: every setting comes from gunicorn.conf.py.
+    assert web == image == ["exec", "gunicorn"]
+    readme = (REPO / "README.md").read_text()
+    assert "gunicorn.conf.py" in readme
+    assert not re.search(
+        r"gunicorn [^\n`]*--(workers|threads|worker-class|timeout|access-logfile)", readme
+    )
 
 
 def test_compose_has_the_services_of_the_guide(compose):

@@ -42,3 +42,12 @@ def test_the_worker_settings_avoid_double_runs_and_catch_up(settings):
     assert cluster["orm"] == "default"
     assert cluster["timeout"] < cluster["retry"]
     assert cluster["catch_up"] is False
+
+
+def test_it_schedules_the_daily_cleanup_of_expired_sessions():
+    from spotify_history.schedules import CLEAR_SESSIONS
+
+    ensure_schedules()
+    schedule = Schedule.objects.get(name=CLEAR_SESSIONS)
+    assert schedule.func == "accounts.tasks.clear_expired_sessions"
+    assert (schedule.minutes, schedule.repeats) == (24 * 60, -1)

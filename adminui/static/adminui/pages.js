@@ -35,7 +35,7 @@
     var bar = row.querySelector(".progress");
     if (bar) {
       bar.setAttribute("aria-valuenow", job.percent);
-      bar.firstElementChild.style.width = job.percent + "%";
+      bar.firstElementChild.setAttribute("width", job.percent);
     }
     row.setAttribute("data-finished", job.finished ? "1" : "0");
   }
