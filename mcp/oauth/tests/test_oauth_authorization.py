@@ -1,9 +1,10 @@
 """The authorization endpoint and the code exchange: consent, PKCE, codes, redirect URIs,
 resource binding and `iss`, each way a request can go wrong answered as the specs say."""
 
+from urllib.parse import urlencode
+
 import pytest
 
-from accounts.oauth import RETURN_SESSION_KEY
 from mcp.oauth.models import Application, Connection, Grant
 from mcp.oauth.tests.conftest import (
     PUBLIC,
@@ -27,8 +28,7 @@ def test_a_visitor_who_is_not_logged_in_goes_to_the_spotify_login_and_comes_back
     url = authorize_url(registered, pkce()[1])
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"] == "/auth/login"
-    assert client.session[RETURN_SESSION_KEY] == url
+    assert response["Location"] == "/auth/login?" + urlencode({"next": url})
 
 
 def test_the_consent_page_names_the_client_where_it_redirects_and_what_it_reads(
