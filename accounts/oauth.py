@@ -12,9 +12,11 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.logs import log_event
@@ -52,6 +54,16 @@ class LoginFailed(Exception):
 
     def __str__(self):
         return f"{self.title}: {self.message}"
+
+
+def public_login_url():
+    """The full address of the Spotify login (/auth/login) to send a listener who must log in.
+
+    It is on the host of SPOTIFY_REDIRECT_URI, the service's public address (Spotify sends the
+    browser back there): a login started on any other host would not find its state in the
+    browser's session when Spotify sends it back.
+    """
+    return urljoin(settings.SPOTIFY_REDIRECT_URI, reverse("accounts:login"))
 
 
 def _pkce_pair():

@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 PURGE_LOGS = "purge-old-logs"
 POLL_SPOTIFY = "poll-spotify"
 RESUME_IMPORTS = "resume-imports"
+WORKER_HEARTBEAT = "worker-heartbeat"
 
 
 def wanted_schedules():
@@ -24,12 +25,14 @@ def wanted_schedules():
 
     The polling pass runs every minute and polls only the listeners that are due (each listener
     keeps its own next poll time, COLLECTOR_INTERVAL_SECONDS after the last), so passes stay small
-    and a listener that became due is never more than a minute late.
+    and a listener that became due is never more than a minute late. The heartbeat tells the
+    dashboard that a worker is alive and taking tasks (`accounts.models.WorkerHeartbeat`).
     """
     return {
         PURGE_LOGS: ("accounts.tasks.purge_old_logs", 24 * 60),
         POLL_SPOTIFY: ("plays.tasks.poll_due_listeners", 1),
         RESUME_IMPORTS: ("imports.tasks.resume_imports", 1),
+        WORKER_HEARTBEAT: ("accounts.tasks.record_worker_heartbeat", 1),
     }
 
 
