@@ -18,7 +18,11 @@ def login(request):
             "accounts/login_failed.html",
             {
                 "title": "Spotify login is not configured",
-                "message": "The operator has not set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET.",
+                "message": "This service has no Spotify app yet, so nobody can log in with Spotify "
+                "here. Its operator must set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (see "
+                "\"Connecting Spotify\" in the README) and restart it; trying again before then "
+                "gives this same page.",
+                "retry": False,
             },
             status=503,
         )
@@ -34,7 +38,7 @@ def callback(request):
         return render(
             request,
             "accounts/login_failed.html",
-            {"title": failure.title, "message": failure.message},
+            {"title": failure.title, "message": failure.message, "retry": True},
             status=failure.status,
         )
     request.session.cycle_key()
