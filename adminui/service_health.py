@@ -107,8 +107,8 @@ def service_problems(now, *, worker, spotify_is_configured, schedules=()):
         problems.append(
             (
                 "bad",
-                "No worker has run yet: start one (`manage.py serve` runs it with the web "
-                "server, or `manage.py qcluster`), or nothing is polled or imported.",
+                "No worker has run yet, so nothing is polled or imported: start one (manage.py "
+                "serve runs it beside the web server; manage.py qcluster runs it alone).",
             )
         )
     elif not alive:
@@ -116,8 +116,8 @@ def service_problems(now, *, worker, spotify_is_configured, schedules=()):
             (
                 "bad",
                 f"The worker has been silent for {duration(worker.heartbeat_age(now))}: it is "
-                "stopped or stuck, so nothing is polled or imported. Restart it "
-                "(`manage.py qcluster`, or the `worker` service).",
+                "stopped or stuck, so nothing is polled or imported. Restart it (manage.py "
+                "qcluster, or the worker service of the compose file).",
             )
         )
     wait = worker.oldest_wait(now)
