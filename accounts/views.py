@@ -20,7 +20,7 @@ def login(request):
                 "title": "Spotify login is not configured",
                 "message": "This service has no Spotify app yet, so nobody can log in with Spotify "
                 "here. Its operator must set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (see "
-                "\"Connecting Spotify\" in the README) and restart it; trying again before then "
+                '"Connecting Spotify" in the README) and restart it; trying again before then '
                 "gives this same page.",
                 "retry": False,
             },
