@@ -16,11 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Install, write missing local secrets to .env, migrate, and serve web + worker on SQLite.
+# Install, write missing local secrets to .env, migrate (which runs the system checks), and serve
+# web + worker on SQLite; `serve` prints where to log in once both are up.
 run: install
 	$(BIN)/python -m spotify_history.local_env
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+	$(BIN)/python manage.py serve --skip-checks --host $(HOST) --port $(PORT)
 
 # The app against the local Spotify stand-in (no Spotify account needed), in its own data folder.
 DEMO_ENV := DATA_DIR=data/demo SPOTIFY_CLIENT_ID=demo-client SPOTIFY_CLIENT_SECRET=demo-secret \
@@ -31,7 +32,7 @@ demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
 	$(BIN)/python -m spotify_standin --port 8765 --client-id demo-client --client-secret demo-secret & \
 	standin=$$!; trap 'kill $$standin' EXIT INT TERM; \
-	$(DEMO_ENV) $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py serve --skip-checks --host $(HOST) --port $(PORT)
 
 # Install and run the whole test suite (on DATABASE_URL when set, else on SQLite).
 # ENV_FILE= keeps a local .env out of the tests.

@@ -122,3 +122,21 @@ class AuthFailureCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count} since {self.window_start:%H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker last ran a task, one row per worker host.
+
+    The worker's `worker-heartbeat` schedule writes it every minute (`accounts.tasks`), so a row
+    that stops moving means nothing runs the queue on that host: the dashboard flags it. It lives
+    here, beside the structured log, because it is the same kind of record: how the service runs.
+    """
+
+    worker = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self):
+        return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

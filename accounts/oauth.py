@@ -19,10 +19,12 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.logs import log_event
@@ -86,6 +88,16 @@ def return_path_of(pending, state):
     "connected" page. Read before `complete_login`, which uses the state up."""
     entry = pending.get(state) if isinstance(state, str) else None
     return local_path(entry.get("next")) if isinstance(entry, dict) else None
+
+
+def public_login_url():
+    """The full address of the Spotify login (/auth/login) to send a listener who must log in.
+
+    It is on the host of SPOTIFY_REDIRECT_URI, the service's public address (Spotify sends the
+    browser back there): a login started on any other host would not find its state in the
+    browser's login cookie when Spotify sends it back.
+    """
+    return urljoin(settings.SPOTIFY_REDIRECT_URI, reverse("accounts:login"))
 
 
 def _pkce_pair():

@@ -83,6 +83,16 @@ def _error_message(response):
     return response.reason
 
 
+def _answered(response):
+    """What Spotify answered, for the sync runs and logs: the HTTP status always, and Spotify's
+    own words when they add something, e.g. "Spotify answered 502 Bad Gateway: Server error"."""
+    status = f"{response.status_code} {response.reason or ''}".strip()
+    words = _error_message(response).strip()
+    if words and words.casefold() != (response.reason or "").strip().casefold():
+        return f"Spotify answered {status}: {words}"
+    return f"Spotify answered {status}"
+
+
 class SpotifyClient:
     """Calls Spotify for one process or thread (it keeps one HTTP connection pool)."""
 
@@ -211,5 +221,5 @@ class SpotifyClient:
         if status == 403 and NOT_REGISTERED_TEXT.casefold() in response.text.casefold():
             raise NotRegistered(message, status=403)
         if status >= 500:
-            raise SpotifyUnavailable(message, status=status)
-        raise SpotifyError(message, status=status)
+            raise SpotifyUnavailable(_answered(response), status=status)
+        raise SpotifyError(_answered(response), status=status)

@@ -1,6 +1,8 @@
 """Background tasks of the accounts app, run by the django-q2 worker."""
 
 import logging
+import socket
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -8,7 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.logs import log_event
-from accounts.models import LogEntry
+from accounts.models import LogEntry, WorkerHeartbeat
+
+# A host not seen for this long is gone (renamed, scaled down): its row is removed.
+FORGET_WORKERS_AFTER = timedelta(days=7)
 
 logger = logging.getLogger(__name__)
 
@@ -40,3 +45,16 @@ def clear_expired_sessions():
         deleted=expired,
     )
     return expired
+
+
+def record_worker_heartbeat():
+    """Notes that a worker on this host is running tasks now (the `worker-heartbeat` schedule).
+
+    The dashboard reads the newest row: if it is old, no worker is taking tasks off the queue.
+    """
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker=socket.gethostname()[:255], defaults={"seen_at": now}
+    )
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - FORGET_WORKERS_AFTER).delete()
+    return now.isoformat()

@@ -56,7 +56,11 @@ def login(request):
             "accounts/login_failed.html",
             {
                 "title": "Spotify login is not configured",
-                "message": "The operator has not set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET.",
+                "message": "This service has no Spotify app yet, so nobody can log in with Spotify "
+                "here. Its operator must set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (see "
+                '"Connecting Spotify" in the README) and restart it; trying again before then '
+                "gives this same page.",
+                "retry": False,
             },
             status=503,
         )
@@ -75,7 +79,7 @@ def callback(request):
         page = render(
             request,
             "accounts/login_failed.html",
-            {"title": failure.title, "message": failure.message},
+            {"title": failure.title, "message": failure.message, "retry": True},
             status=failure.status,
         )
         return _give_back(page, pending)

@@ -77,7 +77,8 @@ def answer_too_many_failures(request, error):
 
 @admin_api.exception_handler(UploadTooLarge)
 def answer_upload_too_large(request, error):
-    return admin_api.create_response(request, {"detail": str(error)}, status=413)
+    detail = f"{error} The limit is set by IMPORT_MAX_ZIP_SIZE_MB."
+    return admin_api.create_response(request, {"detail": detail}, status=413)
 
 
 # --- imports -------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import field_validator
 
 from accounts.models import Listener
 from adminui import operations
 from adminui.schemas import ErrorOut
+from imports.formats import SKIP_REASONS, skipped_sentence
 from imports.models import ImportJob
 from plays import queries
 from plays.models import SyncRun
@@ -82,7 +83,15 @@ class SyncRunOut(Schema):
 
 class SkippedOut(Schema):
     total: int
-    reasons: dict[str, int]
+    reasons: dict[str, int] = Field(
+        description="Rows skipped by reason code: "
+        + "; ".join(f"`{code}`: rows that {meaning}" for code, meaning in SKIP_REASONS.items())
+        + "."
+    )
+    sentences: list[str] = Field(
+        description="The same counts as sentences for people, most rows first, e.g. "
+        f'"{skipped_sentence("missing_name", 925)}"'
+    )
 
 
 class ImportJobOut(Schema):

@@ -4,10 +4,10 @@ import re
 from zoneinfo import available_timezones
 
 from django import forms
-from django.conf import settings
 
 from accounts.models import Listener
 from adminui.log_filters import LEVELS
+from adminui.uploads import import_size_limit_bytes, limit_in_words
 from imports.models import ImportJob
 from plays.models import SyncRun
 
@@ -40,9 +40,20 @@ class OwnUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
-            "my_spotify_data.zip, or one streaming history JSON file from it; at most "
-            f"{settings.IMPORT_MAX_ZIP_SIZE_MB} MB."
+        most = limit_in_words()
+        self.fields[
+            "file"
+        ].help_text = (
+            f"my_spotify_data.zip, or one streaming history JSON file from it; at most {most}."
+        )
+        # The browser checks the size before uploading (adminui/static/adminui/uploads.js).
+        self.fields["file"].widget.attrs.update(
+            {
+                "data-max-bytes": import_size_limit_bytes(),
+                "data-max-label": most,
+                "data-size-error": "upload-size-error",
+                "aria-describedby": "id_file_error upload-help upload-size-error",
+            }
         )
 
 

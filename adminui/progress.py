@@ -6,6 +6,7 @@ with it, so the page and the endpoint can't disagree about what a number means.
 
 from django.utils import timezone
 
+from imports.formats import skipped_sentences
 from imports.models import ImportJob
 
 
@@ -42,6 +43,6 @@ def job_progress(job, now=None):
         "rate": records_per_second(job, now),
         "inserted": job.inserted,
         "duplicates": job.duplicates,
-        "warnings": [f"{count} rows skipped: {reason}" for reason, count in job.skipped.items()],
+        "warnings": skipped_sentences(job.skipped),
         "errors": [job.error] if job.error else [],
     }

@@ -4,7 +4,10 @@ Numbers come from `plays.queries`, the one query module the MCP tools use too, s
 assistant never disagree; `adminui.charts` turns them into SVG geometry.
 """
 
-from adminui import charts
+from django.utils import timezone
+
+from accounts.oauth import public_login_url
+from adminui import charts, listener_state
 from plays import queries
 
 DAY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("all", "All time")]
@@ -41,6 +44,8 @@ def listener_context(listener, raw_days):
     return {
         "listener": listener,
         "status": queries.sync_status(listener, tz=tz),
+        "state": listener_state.describe(listener, timezone.now()),
+        "login_url": public_login_url(),
         "time_zone": str(tz),
         "days": choice,
         "day_choices": DAY_CHOICES,

@@ -1,15 +1,23 @@
 """MCP tokens on the pages: list, create (the secret shown once), revoke, one listener at a time.
 
 Tokens themselves are `mcp.tokens`' business (hashing, storing, checking); this module only makes
-sure a page acts on the listener it is about, never on another listener's token, and renders the
-one page that ever shows a token's secret, with the client configuration to paste it into.
+sure a page acts on the listener it is about, never on another listener's token, and shows a new
+token's secret exactly once.
+
+Creating follows post/redirect/get: the POST issues the token, keeps its secret in the session
+(encrypted with TOKEN_ENCRYPTION_KEY, like Spotify's tokens) and redirects to the page that shows
+it. That page takes the secret out of the session as it shows it, so reloading it (or going back
+to it) shows no secret and never creates another token.
 """
 
 from django.http import Http404
 from django.shortcuts import render
 
+from accounts.crypto import decrypt_token, encrypt_token
 from mcp import setup
 from mcp import tokens as mcp_tokens
+
+NEW_TOKEN_SESSION_KEY = "new_mcp_token"  # noqa: S105 - the name of a session key
 
 
 def active_tokens(listener):
@@ -25,20 +33,46 @@ def revoke(listener, token_id):
     return token.name or token.prefix
 
 
-def render_new_token(request, listener, name, back_url, base_template):
-    """Issues a token and renders the page showing it, the only time its secret is visible (the
-    views add never_cache, so no cache keeps it either)."""
+def issue_for_display(request, listener, name):
+    """Issues a token for `listener` and keeps its secret in the session for one display."""
     token, secret = mcp_tokens.issue_token(listener, name=name)
+    request.session[NEW_TOKEN_SESSION_KEY] = {
+        "token": token.pk,
+        "listener": listener.pk,
+        "secret": encrypt_token(secret),
+    }
+    return token
+
+
+def take_new_secret(request, listener):
+    """(token, secret) of the token just issued for `listener`, the first time it is asked for;
+    (None, None) after that, or when the session holds another listener's new token (which it
+    keeps, for that listener's page)."""
+    saved = request.session.get(NEW_TOKEN_SESSION_KEY)
+    if not saved or saved.get("listener") != listener.pk:
+        return None, None
+    del request.session[NEW_TOKEN_SESSION_KEY]
+    token = active_tokens(listener).filter(pk=saved["token"]).first()
+    if token is None:
+        return None, None
+    return token, decrypt_token(saved["secret"])
+
+
+def render_new_token(request, listener, back_url, base_template):
+    """The page showing the new token's secret once (the views add never_cache, so no cache keeps
+    it either); on a reload, a page saying it was shown already."""
+    token, secret = take_new_secret(request, listener)
+    context = {"listener": listener, "back_url": back_url, "base_template": base_template}
+    if secret is None:
+        return render(request, "adminui/token_shown.html", context)
     base_url = request.build_absolute_uri("/").rstrip("/")
     return render(
         request,
         "adminui/token_created.html",
         {
-            "listener": listener,
+            **context,
             "token": token,
             "secret": secret,
             "configs": setup.client_configs(base_url, secret),
-            "back_url": back_url,
-            "base_template": base_template,
         },
     )

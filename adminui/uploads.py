@@ -13,6 +13,11 @@ wraps the ninja operation before it binds anything). Django's parser calls it at
 
 Either raises `UploadTooLarge`, which the API answers with 413.
 
+The pages' forms (`keep_fields=True`) need the fields sent before the file (the listener picked)
+to show the form again as it was. There the handler lets the parser read those few bytes, and
+stops at the start of the file part instead (`StopUpload` with a connection reset: the rest of
+the body is never read), remembering the refusal in `refused` for the view to show.
+
 Django reads at most Content-Length bytes of a body, and nothing at all of a body sent without one
 (`Transfer-Encoding: chunked`): such an upload would arrive as a request with no file. It is
 answered 411 Length Required instead, saying why, before anything else looks at it.
@@ -22,7 +27,7 @@ import functools
 import math
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import JsonResponse
 
 MEGABYTE = 1024 * 1024
@@ -40,16 +45,25 @@ def _megabytes(size):
     return f"{math.ceil(size * 10 / MEGABYTE) / 10:.1f}".removesuffix(".0")
 
 
+def limit_in_words(limit=None):
+    """The upload limit as people read it: "500 MB"."""
+    return f"{_megabytes(import_size_limit_bytes() if limit is None else limit)} MB"
+
+
 class UploadTooLarge(Exception):
-    """An upload is over IMPORT_MAX_ZIP_SIZE_MB; `size` is its declared size when known."""
+    """An upload is over IMPORT_MAX_ZIP_SIZE_MB; `size` is its declared size when known.
+
+    `str()` is the sentence for a person (no setting names); the admin API adds the setting.
+    """
 
     def __init__(self, limit, size=None):
         self.limit = limit
         self.size = size
         upload = f"more than {_megabytes(limit)}" if size is None else _megabytes(size)
         super().__init__(
-            f"The upload is {upload} MB; the most an import may be is {_megabytes(limit)} MB "
-            "(IMPORT_MAX_ZIP_SIZE_MB)."
+            f"The upload is {upload} MB; the most an import may be is {limit_in_words(limit)}. "
+            "Upload a smaller file: the JSON files inside Spotify's ZIP can be uploaded one at "
+            "a time."
         )
 
 
@@ -60,20 +74,36 @@ class SizeLimitUploadHandler(FileUploadHandler):
     temporary-file handler) until the limit is crossed.
     """
 
-    def __init__(self, limit, request=None):
+    def __init__(self, limit, request=None, *, keep_fields=False):
         super().__init__(request)
         self.limit = limit
+        self.keep_fields = keep_fields
         self.file_bytes_received = 0
+        self.refused = None  # the UploadTooLarge of a refused upload, with keep_fields
+
+    def _refuse(self, error):
+        if not self.keep_fields:
+            raise error
+        self.refused = error
+        raise StopUpload(connection_reset=True)  # keep the fields read so far, read no more
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > self.limit + MULTIPART_OVERHEAD_BYTES:
-            raise UploadTooLarge(self.limit, size=content_length)
+            error = UploadTooLarge(self.limit, size=content_length)
+            if not self.keep_fields:
+                raise error
+            self.refused = error  # refused when the file part starts, after the fields
         return None  # go on parsing as usual
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.refused is not None:
+            self._refuse(self.refused)
 
     def receive_data_chunk(self, raw_data, start):
         self.file_bytes_received += len(raw_data)
         if self.file_bytes_received > self.limit:
-            raise UploadTooLarge(self.limit)
+            self._refuse(UploadTooLarge(self.limit))
         return raw_data
 
     def file_complete(self, file_size):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("listeners/<str:user_id>/poll", listeners.poll_now, name="listener-poll"),
     path("listeners/<str:user_id>/time-zone", listeners.time_zone, name="listener-time-zone"),
     path("listeners/<str:user_id>/tokens", listeners.create_token, name="listener-token-create"),
+    path("listeners/<str:user_id>/tokens/new", listeners.new_token, name="listener-token-new"),
     path(
         "listeners/<str:user_id>/tokens/<int:token_id>/revoke",
         listeners.revoke_token,
@@ -39,6 +40,7 @@ urlpatterns = [
     path("me/imports/progress", me.progress, name="me-imports-progress"),
     path("me/time-zone", me.time_zone, name="me-time-zone"),
     path("me/tokens", me.create_token, name="me-token-create"),
+    path("me/tokens/new", me.new_token, name="me-token-new"),
     path("me/tokens/<int:token_id>/revoke", me.revoke_token, name="me-token-revoke"),
     path(
         "me/assistants/<int:connection_id>/disconnect",

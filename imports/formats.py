@@ -22,20 +22,43 @@ from plays.records import PlayRecord
 EXTENDED = "extended"
 ACCOUNT_DATA = "account_data"
 
+# Why a row was skipped: code -> what the skipped rows were, completing "925 rows ..." (the pages'
+# and the API's sentences, `skipped_sentence`, and the admin API's documentation all use this).
 SKIP_REASONS: dict[str, str] = {
-    "not_an_object": "row is not a JSON object",
-    "missing_timestamp": "row has no ts/endTime",
-    "bad_timestamp": "ts/endTime is not a date and time",
-    "bad_ms_played": "ms_played/msPlayed is negative, not a whole number or over 24 days",
+    "not_an_object": "were not JSON objects",
+    "missing_timestamp": "had no time (ts / endTime)",
+    "bad_timestamp": "had a time (ts / endTime) that is not a date and time",
+    "bad_ms_played": (
+        "had a play length (ms_played / msPlayed) that is negative, not a whole number or over "
+        "24 days"
+    ),
     "missing_name": (
-        "row names no track, episode or audiobook chapter (Spotify leaves every name empty for "
+        "had no track, episode or audiobook chapter name (Spotify leaves every name empty for "
         "some unavailable items)"
     ),
     "missing_artist": (
-        "track row has a title but neither a Spotify URI nor an artist, so the track can't be told "
+        "had a track title but neither a Spotify URI nor an artist, so the track can't be told "
         "apart from others with the same title"
     ),
 }
+# The few reasons that read differently for a single row.
+_ONE_ROW = {"not_an_object": "was not a JSON object"}
+
+
+def skipped_sentence(reason, count):
+    """What happened to `count` rows skipped for `reason` (a SKIP_REASONS code), as a sentence:
+    "925 rows had no track, episode or audiobook chapter name (...) and were skipped." A code this
+    version doesn't know (from an older one) is left out of the sentence, never shown."""
+    rows, were = (f"{count:,} row", "was") if count == 1 else (f"{count:,} rows", "were")
+    what = (_ONE_ROW.get(reason) if count == 1 else None) or SKIP_REASONS.get(reason)
+    return f"{rows} {what} and {were} skipped." if what else f"{rows} {were} skipped."
+
+
+def skipped_sentences(skipped):
+    """`skipped_sentence` of every reason of a job's `skipped` counts, most rows first."""
+    ordered = sorted(skipped.items(), key=lambda item: (-item[1], item[0]))
+    return [skipped_sentence(reason, count) for reason, count in ordered]
+
 
 # Longest values the plays tables hold (plays.models); longer ones are cut, not rejected.
 NAME_LENGTH = 500

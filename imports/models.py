@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Listener
+from imports.formats import skipped_sentences
 
 
 class ImportJob(models.Model):
@@ -78,7 +79,11 @@ class ImportJob(models.Model):
             "records_done": self.records_done,
             "inserted": self.inserted,
             "duplicates": self.duplicates,
-            "skipped": {"total": self.skipped_total, "reasons": dict(self.skipped)},
+            "skipped": {
+                "total": self.skipped_total,
+                "reasons": dict(self.skipped),
+                "sentences": skipped_sentences(self.skipped),
+            },
             "errors": [self.error] if self.error else [],
             "earliest_play": self.earliest_play.isoformat() if self.earliest_play else None,
             "latest_play": self.latest_play.isoformat() if self.latest_play else None,

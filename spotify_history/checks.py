@@ -202,6 +202,16 @@ def check_spotify(app_configs=None, **kwargs):
     problem = redirect_uri_problem(settings.SPOTIFY_REDIRECT_URI)
     if problem:
         messages.append(Error(problem, id="spotify_history.E010"))
+    return messages
+
+
+# Notes, not problems: only `manage.py check --deploy` shows them. Every command runs the system
+# checks, so a note in the ordinary ones was printed by each of them (migrate, serve, the worker,
+# the web server: four times a start). `manage.py serve` says the same once, in its banner, and
+# the dashboard says it for as long as it holds.
+@register(deploy=True)
+def check_optional_settings(app_configs=None, **kwargs):
+    messages = []
     if not (settings.SPOTIFY_CLIENT_ID and settings.SPOTIFY_CLIENT_SECRET):
         messages.append(
             Info(

@@ -19,8 +19,17 @@ GENERATORS = {
     "ADMIN_PASSWORD": lambda: secrets.token_urlsafe(18),
 }
 LOCAL_DEFAULTS = {
-    # Local runs serve plain HTTP on 127.0.0.1, so cookies can't be Secure and no TLS redirect.
-    "DEBUG": "true",
+    # DEBUG off: a mistyped address gets the friendly 404 page, not Django's debug page listing
+    # every URL (and an error its 500 page, with the traceback in the log). DEBUG=true turns the
+    # debug pages on for development.
+    "DEBUG": "false",
+    # Local runs serve plain HTTP on 127.0.0.1: no TLS redirect, no HSTS, cookies not Secure-only.
+    "SECURE_SSL_REDIRECT": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    # Static files from the source folders, so no `collectstatic` is needed before a start.
+    "STATIC_FROM_SOURCE": "true",
 }
 
 
@@ -55,11 +64,8 @@ def main(argv):
     path = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / ".env"
     added = ensure_local_env(path)
     if added:
+        # Where to log in is said by `manage.py serve` once the server is up, on every start.
         print(f"{path}: added {', '.join(added)}")
-    if "ADMIN_PASSWORD" in added:
-        print(
-            f"Operator pages: log in at /login with ADMIN_USERNAME and ADMIN_PASSWORD from {path}."
-        )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ POLL_SPOTIFY = "poll-spotify"
 RESUME_IMPORTS = "resume-imports"
 OAUTH_CLEAN_UP = "oauth-clean-up"
 CLEAR_SESSIONS = "clear-expired-sessions"
+WORKER_HEARTBEAT = "worker-heartbeat"
 
 
 def wanted_schedules():
@@ -26,7 +27,8 @@ def wanted_schedules():
 
     The polling pass runs every minute and polls only the listeners that are due (each listener
     keeps its own next poll time, COLLECTOR_INTERVAL_SECONDS after the last), so passes stay small
-    and a listener that became due is never more than a minute late.
+    and a listener that became due is never more than a minute late. The heartbeat tells the
+    dashboard that a worker is alive and taking tasks (`accounts.models.WorkerHeartbeat`).
     """
     return {
         PURGE_LOGS: ("accounts.tasks.purge_old_logs", 24 * 60),
@@ -35,6 +37,7 @@ def wanted_schedules():
         OAUTH_CLEAN_UP: ("mcp.oauth.tasks.clean_up", 24 * 60),
         # Sessions are only made by completed logins, but each lives two weeks: sweep them.
         CLEAR_SESSIONS: ("accounts.tasks.clear_expired_sessions", 24 * 60),
+        WORKER_HEARTBEAT: ("accounts.tasks.record_worker_heartbeat", 1),
     }
 
 

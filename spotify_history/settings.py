@@ -152,19 +152,24 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve static files straight from the source folders (no `collectstatic`, no hashed names), as a
+# local run does: `make run` writes STATIC_FROM_SOURCE=true, so it runs with DEBUG off (friendly
+# error pages) and still starts at once. Production collects them (the image does) and serves
+# compressed, hashed copies that browsers may cache for ever.
+STATIC_FROM_SOURCE = env.bool("STATIC_FROM_SOURCE", default=DEBUG)
+STATIC_ROOT = None if STATIC_FROM_SOURCE else BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if STATIC_FROM_SOURCE
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
 
 # --- Behind a TLS proxy ------------------------------------------------------------------------
 # Only trust X-Forwarded-Proto when the proxy in front overwrites it (Caddy and the nginx example

@@ -201,6 +201,27 @@ def test_server_errors_are_worth_retrying_later(client, status):
     assert raised.value.status == status
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "said"),
+    [
+        (
+            502,
+            {"error": {"status": 502, "message": "Server error"}},
+            "502 Bad Gateway: Server error",
+        ),
+        (503, None, "503 Service Unavailable"),
+        (500, {"error": {"message": "Internal Server Error"}}, "500 Internal Server Error"),
+        (404, {"error": {"status": 404, "message": "Not here"}}, "404 Not Found: Not here"),
+    ],
+)
+@responses.activate
+def test_an_error_says_the_http_status_spotify_answered(client, status, body, said):
+    responses.get(ME_URL, status=status, json=body)
+    with pytest.raises(SpotifyError) as raised:
+        client.me("BQA")
+    assert str(raised.value) == f"Spotify answered {said}"
+
+
 @responses.activate
 def test_timeouts_and_connection_failures_are_worth_retrying_later(client):
     responses.get(ME_URL, body=requests.Timeout())

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,7 +15,8 @@ from adminui.progress import job_progress
 from imports.models import ImportJob
 from plays.models import SyncRun
 
-SHOWN = 100
+SHOWN = 100  # log entries shown; sync runs and import jobs are paged by this many
+PAGE_SIZE = 100
 
 
 def _window(queryset, data, time_field):
@@ -28,20 +30,34 @@ def _window(queryset, data, time_field):
 
 
 def filtered_jobs(data):
-    """(sync runs, import jobs) matching the /jobs filters, each newest first, SHOWN at most."""
+    """(sync runs, import jobs) matching the /jobs filters, each newest first (unpaged), or None
+    for the kind the filters leave out."""
     kind, status = data.get("kind"), data.get("status")
     runs = jobs = None
     if kind in ("", "sync"):
         runs = _window(SyncRun.objects.select_related("listener"), data, "started_at")
         if status:
             runs = runs.filter(status=status)
-        runs = runs[:SHOWN]
     if kind in ("", "import"):
         jobs = _window(ImportJob.objects.select_related("listener"), data, "created_at")
         if status:
             jobs = jobs.filter(status=status)
-        jobs = [(job, job_progress(job)) for job in jobs[:SHOWN]]
     return runs, jobs
+
+
+def page_of(request, queryset, param):
+    """The page of `queryset` that `?<param>=N` asks for (the last one past the end, the first
+    for anything that isn't a number), with the links to its neighbours keeping the filters."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+
+    def link(number):
+        query = request.GET.copy()
+        query[param] = number
+        return f"?{query.urlencode()}"
+
+    page.previous_url = link(page.previous_page_number()) if page.has_previous() else None
+    page.next_url = link(page.next_page_number()) if page.has_next() else None
+    return page
 
 
 @require_GET
@@ -52,7 +68,14 @@ def job_list(request):
         return render(request, "adminui/jobs.html", {"form": form}, status=400)
     data = form.cleaned_data if form.is_bound else {"kind": ""}
     runs, jobs = filtered_jobs(data)
-    return render(request, "adminui/jobs.html", {"form": form, "runs": runs, "jobs": jobs})
+    context = {"form": form, "runs": None, "jobs": None, "page_size": PAGE_SIZE}
+    if runs is not None:
+        context["runs_page"] = page_of(request, runs, "runs_page")
+        context["runs"] = list(context["runs_page"])
+    if jobs is not None:
+        context["jobs_page"] = page_of(request, jobs, "imports_page")
+        context["jobs"] = [(job, job_progress(job)) for job in context["jobs_page"]]
+    return render(request, "adminui/jobs.html", context)
 
 
 def filtered_logs(data):

@@ -1,4 +1,4 @@
-"""`/`: every listener at a glance, problems first, with the service's totals."""
+"""`/`: the service's health, then every listener at a glance, problems first, with the totals."""
 
 from datetime import timedelta
 
@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_q.models import Schedule
 
-from adminui import overview
+from accounts.oauth import public_login_url
+from adminui import overview, service_health
 from adminui.access import staff_required
 from imports.models import ImportJob
 from plays.models import SyncRun
@@ -22,6 +23,9 @@ def dashboard(request):
     last_success = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED).aggregate(
         last=Max("finished_at")
     )["last"]
+    worker = service_health.read_worker(now)
+    alive = worker.alive(now)
+    schedules = list(Schedule.objects.order_by("name"))
     return render(
         request,
         "adminui/dashboard.html",
@@ -34,7 +38,25 @@ def dashboard(request):
                 status__in=[SyncRun.Status.FAILED, SyncRun.Status.RATE_LIMITED],
             ).count(),
             "unfinished_imports": ImportJob.objects.exclude(status__in=ImportJob.FINISHED).count(),
-            "schedules": Schedule.objects.order_by("name"),
+            "service_problems": service_health.service_problems(
+                now,
+                worker=worker,
+                spotify_is_configured=service_health.spotify_configured(),
+                schedules=[(s.name, s.next_run) for s in schedules],
+            ),
+            "worker": worker,
+            "worker_alive": alive,
+            "heartbeat_age": _words(worker.heartbeat_age(now)),
+            "oldest_wait": _words(worker.oldest_wait(now)),
+            "schedules": [
+                (schedule, _words(service_health.late_by(schedule.next_run, now, alive)))
+                for schedule in schedules
+            ],
+            "login_url": public_login_url(),
             "now": now,
         },
     )
+
+
+def _words(delta):
+    return None if delta is None else service_health.duration(delta)

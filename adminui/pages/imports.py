@@ -31,7 +31,10 @@ def _page(request, form, status=200, refusal=None):
 
 
 def _refused(request, message, status):
-    return _page(request, UploadForm(), status, refusal=message)
+    """The form again as it was sent (the file aside), with why the upload was refused."""
+    sent = request.POST if request.method == "POST" else {}
+    initial = {name: sent.get(name, "") for name in ("listener", "new_listener")}
+    return _page(request, UploadForm(initial=initial), status, refusal=message)
 
 
 @never_cache

@@ -91,7 +91,6 @@ def time_zone(request, user_id):
     return _back(listener)
 
 
-@never_cache
 @require_POST
 @staff_required
 def create_token(request, user_id):
@@ -100,10 +99,18 @@ def create_token(request, user_id):
     if not form.is_valid():
         messages.error(request, "The token name is too long (100 characters at most).")
         return _back(listener)
+    tokens.issue_for_display(request, listener, form.cleaned_data["name"])
+    return redirect("pages:listener-token-new", user_id=listener.spotify_user_id)
+
+
+@never_cache
+@require_GET
+@staff_required
+def new_token(request, user_id):
+    """The new token's secret, shown once (post/redirect/get: a reload creates nothing)."""
+    listener = _listener(user_id)
     back_url = reverse("pages:listener", kwargs={"user_id": listener.spotify_user_id})
-    return tokens.render_new_token(
-        request, listener, form.cleaned_data["name"], back_url, "adminui/operator_base.html"
-    )
+    return tokens.render_new_token(request, listener, back_url, "adminui/operator_base.html")
 
 
 @require_POST

@@ -90,20 +90,24 @@ def time_zone(request, listener):
     return redirect("pages:me")
 
 
-@never_cache
 @require_POST
 @listener_required
 def create_token(request, listener):
     form = TokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The token name is too long (100 characters at most).")
-        return redirect("pages:me")
+        return redirect(reverse("pages:me") + "#tokens-card")
+    tokens.issue_for_display(request, listener, form.cleaned_data["name"])
+    return redirect("pages:me-token-new")
+
+
+@never_cache
+@require_GET
+@listener_required
+def new_token(request, listener):
+    """The new token's secret, shown once (post/redirect/get: a reload creates nothing)."""
     return tokens.render_new_token(
-        request,
-        listener,
-        form.cleaned_data["name"],
-        reverse("pages:me"),
-        "adminui/listener_base.html",
+        request, listener, reverse("pages:me") + "#tokens-card", "adminui/listener_base.html"
     )
 
 
@@ -112,7 +116,7 @@ def create_token(request, listener):
 def revoke_token(request, listener, token_id):
     name = tokens.revoke(listener, token_id)
     messages.success(request, f"Revoked the token {name}.")
-    return redirect("pages:me")
+    return redirect(reverse("pages:me") + "#tokens-card")
 
 
 @never_cache

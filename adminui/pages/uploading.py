@@ -5,6 +5,10 @@ and upload handlers can only be changed before anything reads the request body. 
 middleware reads it (for the form's token) before the view runs, so a view taking uploads is
 `csrf_exempt` on the outside, installs the handler, and then runs the real view under
 `csrf_protect`: the token is checked exactly as everywhere else, just a moment later.
+
+The body is parsed up front, with the handler keeping the fields sent before the file (see
+`adminui.uploads`): a refused upload then shows the form again with the listener that was
+picked, and the limit in words.
 """
 
 import functools
@@ -14,7 +18,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from adminui.uploads import (
     LENGTH_REQUIRED,
     SizeLimitUploadHandler,
-    UploadTooLarge,
     import_size_limit_bytes,
     sent_without_length,
 )
@@ -22,7 +25,8 @@ from adminui.uploads import (
 
 def upload_view(on_refused):
     """Decorates a view taking an export upload. `on_refused(request, message, status)` renders
-    the page again with the message when the body is too large or has no length."""
+    the page again with the message when the body is too large or has no length; the fields
+    sent before the file are in `request.POST` then."""
 
     def decorate(view):
         protected = csrf_protect(view)
@@ -34,13 +38,14 @@ def upload_view(on_refused):
                 return protected(request, *args, **kwargs)
             if sent_without_length(request):
                 return on_refused(request, LENGTH_REQUIRED, 411, *args, **kwargs)
-            request.upload_handlers.insert(
-                0, SizeLimitUploadHandler(import_size_limit_bytes(), request=request)
+            limit = SizeLimitUploadHandler(
+                import_size_limit_bytes(), request=request, keep_fields=True
             )
-            try:
-                return protected(request, *args, **kwargs)
-            except UploadTooLarge as error:
-                return on_refused(request, str(error), 413, *args, **kwargs)
+            request.upload_handlers.insert(0, limit)
+            request.POST  # noqa: B018  (parses the body now, under the limit)
+            if limit.refused is not None:
+                return on_refused(request, str(limit.refused), 413, *args, **kwargs)
+            return protected(request, *args, **kwargs)
 
         return guarded
 

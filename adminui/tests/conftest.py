@@ -83,3 +83,31 @@ def upload_dir(settings, tmp_path):
     """Uploads go to a folder of the test's own (IMPORT_UPLOAD_DIR), returned for inspection."""
     settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
     return settings.IMPORT_UPLOAD_DIR
+
+
+# The dashboard tests' clock.
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def make(user_id, status, **fields):
+    return Listener.objects.create(spotify_user_id=user_id, status=status, **fields)
+
+
+@pytest.fixture
+def crowd():
+    """One listener in every state worth telling apart."""
+    return {
+        "active": make("active", "active", refresh_token_expires_at=NOW + timedelta(days=100)),
+        "expiring": make("expiring", "active", refresh_token_expires_at=NOW + timedelta(days=5)),
+        "expired": make("expired", "paused", refresh_token_expires_at=NOW - timedelta(days=1)),
+        "reauth": make("reauth", "needs_reauth"),
+        "unregistered": make("unregistered", "not_registered"),
+        "limited": make(
+            "limited",
+            "active",
+            rate_limited_until=NOW + timedelta(minutes=30),
+            refresh_token_expires_at=NOW + timedelta(days=100),
+        ),
+        "paused": make("paused", "paused"),
+        "imported": make("imported", "import_only"),
+    }

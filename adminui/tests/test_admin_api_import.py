@@ -103,8 +103,9 @@ def test_a_declared_size_over_the_limit_is_refused_before_the_body_is_read(
     response, wsgi_input = post_declaring(client, 2048 * MEGABYTE)
     assert response.status_code == 413
     assert response.json() == {
-        "detail": "The upload is 2048 MB; the most an import may be is 500 MB "
-        "(IMPORT_MAX_ZIP_SIZE_MB)."
+        "detail": "The upload is 2048 MB; the most an import may be is 500 MB. Upload a smaller "
+        "file: the JSON files inside Spotify's ZIP can be uploaded one at a time. The limit is "
+        "set by IMPORT_MAX_ZIP_SIZE_MB."
     }
     assert wsgi_input.reads == 0
     assert not ImportJob.objects.exists()
@@ -149,8 +150,9 @@ def test_a_file_over_the_limit_is_stopped_while_it_streams(client, listener, upl
     response = upload(client, os.urandom(MEGABYTE + 1))
     assert response.status_code == 413
     assert response.json() == {
-        "detail": "The upload is more than 1 MB; the most an import may be is 1 MB "
-        "(IMPORT_MAX_ZIP_SIZE_MB)."
+        "detail": "The upload is more than 1 MB; the most an import may be is 1 MB. Upload a "
+        "smaller file: the JSON files inside Spotify's ZIP can be uploaded one at a time. The "
+        "limit is set by IMPORT_MAX_ZIP_SIZE_MB."
     }
     assert not ImportJob.objects.exists()
     assert stored_files(upload_dir) == []

@@ -169,7 +169,7 @@ def test_one_listener_comes_with_their_five_latest_runs_and_jobs(client, listene
         "alice",
         1234,
     )
-    assert newest_job["skipped"] == {"total": 0, "reasons": {}}
+    assert newest_job["skipped"] == {"total": 0, "reasons": {}, "sentences": []}
 
 
 @pytest.mark.parametrize(

@@ -105,14 +105,59 @@ def test_a_zip_without_history_files_is_refused_before_any_job_exists(
     assert stored(upload_dir) == []
 
 
-def test_an_upload_over_the_size_limit_is_refused_with_the_limit(
+@pytest.mark.parametrize(
+    "size",
+    [2 * 1024 * 1024, 1024 * 1024 + 1],  # refused by its declared length / while it streams
+    ids=["declared", "streamed"],
+)
+def test_an_upload_over_the_size_limit_keeps_the_listener_and_says_the_limit_in_words(
+    staff_client, active_listener, listener, upload_dir, settings, size
+):
+    settings.IMPORT_MAX_ZIP_SIZE_MB = 1
+    big = SimpleUploadedFile("my_spotify_data.zip", b"PK\x03\x04" + os.urandom(size))
+    response = post(staff_client, big, listener="carol")
+    refused(response, 413, "the most an import may be is 1 MB. Upload a smaller file")
+    page = response.content.decode()
+    assert "IMPORT_MAX_ZIP_SIZE_MB" not in page
+    assert '<option value="carol" selected>' in page
+    assert stored(upload_dir) == []
+
+
+class CountingInput(io.BytesIO):
+    """A wsgi.input that counts the bytes read from it."""
+
+    bytes_read = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.bytes_read += len(data)
+        return data
+
+
+def test_an_upload_declared_over_the_limit_is_refused_without_reading_the_file(
     staff_client, active_listener, upload_dir, settings
 ):
     settings.IMPORT_MAX_ZIP_SIZE_MB = 1
-    big = SimpleUploadedFile("my_spotify_data.zip", b"PK\x03\x04" + os.urandom(2 * 1024 * 1024))
-    response = post(staff_client, big)
-    refused(response, 413, "the most an import may be is 1 MB (IMPORT_MAX_ZIP_SIZE_MB)")
-    assert stored(upload_dir) == []
+    file = SimpleUploadedFile("huge.zip", b"PK\x03\x04" + os.urandom(512 * 1024))
+    body = encode_multipart(BOUNDARY, {"listener": "carol", "new_listener": "", "file": file})
+    wsgi_input = CountingInput(body)
+    response = staff_client.generic(
+        "POST",
+        "/imports",
+        CONTENT_TYPE=MULTIPART_CONTENT,
+        CONTENT_LENGTH=str(2048 * 1024 * 1024),
+        **{"wsgi.input": wsgi_input},
+    )
+    refused(response, 413, "The upload is 2048 MB; the most an import may be is 1 MB.")
+    assert '<option value="carol" selected>' in response.content.decode()
+    assert wsgi_input.bytes_read <= 64 * 1024 < len(body)  # the fields' chunk, not the file
+
+
+def test_the_file_field_carries_the_limit_for_the_browsers_own_check(staff_client, settings):
+    settings.IMPORT_MAX_ZIP_SIZE_MB = 3
+    page = staff_client.get("/imports").content.decode()
+    assert f'data-max-bytes="{3 * 1024 * 1024}"' in page and 'data-max-label="3 MB"' in page
+    assert "adminui/uploads.js" in page
 
 
 def test_a_chunked_upload_is_asked_for_a_length(staff_client, active_listener, upload_dir):
@@ -165,11 +210,19 @@ def test_progress_shows_warnings_and_errors(staff_client, active_listener):
         file_name="x.zip",
         status="failed",
         error="x.zip is cut off or damaged.",
-        skipped={"no_timestamp": 3},
+        skipped={"missing_name": 925, "not_an_object": 1, "code_of_an_older_version": 2},
     )
     [shown] = staff_client.get(f"/imports/progress?ids={job.pk}").json()["jobs"]
     assert shown["errors"] == ["x.zip is cut off or damaged."]
-    assert shown["warnings"] == ["3 rows skipped: no_timestamp"]
+    assert shown["warnings"] == [
+        "925 rows had no track, episode or audiobook chapter name (Spotify leaves every name "
+        "empty for some unavailable items) and were skipped.",
+        "2 rows were skipped.",
+        "1 row was not a JSON object and was skipped.",
+    ]
+    page = staff_client.get("/imports").content.decode()
+    assert "925 rows had no track" in page
+    assert "missing_name" not in page and "not_an_object" not in page
     assert shown["percent"] == 0
 
 

@@ -104,6 +104,34 @@ def test_bad_job_filters_are_a_400_that_says_which(staff_client, activity, query
     assert message in response.content.decode()
 
 
+def test_jobs_pages_past_the_first_hundred_keeping_the_filters(
+    staff_client, active_listener, listener
+):
+    SyncRun.objects.bulk_create(
+        SyncRun(
+            listener=active_listener,
+            kind="poll",
+            status="succeeded",
+            started_at=NOON + n * timedelta(minutes=1),
+        )
+        for n in range(230)
+    )
+    SyncRun.objects.create(listener=listener, kind="poll", status="succeeded", started_at=NOON)
+    first = staff_client.get("/jobs?listener=carol&kind=sync")
+    assert len(first.context["runs"]) == 100
+    page = first.content.decode()
+    assert "Page 1 of 3 (1 to 100 of 230)" in page
+    assert 'href="?listener=carol&amp;kind=sync&amp;runs_page=2" rel="next"' in page
+    last = staff_client.get("/jobs?listener=carol&kind=sync&runs_page=3")
+    runs = last.context["runs"]
+    assert len(runs) == 30 and {run.listener_id for run in runs} == {active_listener.pk}
+    assert runs[-1].started_at == NOON  # newest first: the last page ends with the oldest
+    assert 'rel="prev"' in last.content.decode() and 'rel="next"' not in last.content.decode()
+    past_the_end = staff_client.get("/jobs?kind=sync&runs_page=99")
+    assert past_the_end.status_code == 200 and past_the_end.context["runs_page"].number == 3
+    assert staff_client.get("/jobs?runs_page=zero").context["runs_page"].number == 1
+
+
 @pytest.fixture
 def entries(active_listener):
     LogEntry.objects.all().delete()  # the migrations' own (the worker's schedules being created)

@@ -83,8 +83,19 @@ def test_an_upload_over_the_limit_is_refused_on_my_page(
     big = SimpleUploadedFile("big.zip", b"PK\x03\x04" + b"\0" * (2 * 1024 * 1024))
     response = listener_client.post("/me/import", {"file": big})
     assert response.status_code == 413
-    assert "IMPORT_MAX_ZIP_SIZE_MB" in response.content.decode()
+    page = response.content.decode()
+    assert "the most an import may be is 1 MB." in page
+    assert "IMPORT_MAX_ZIP_SIZE_MB" not in page
     assert not ImportJob.objects.exists()
+
+
+def test_a_refused_upload_brings_me_back_to_the_upload_card(listener_client, upload_dir):
+    page = listener_client.get("/me").content.decode()
+    assert 'action="/me/import#imports"' in page
+    response = listener_client.post("/me/import", {"file": SimpleUploadedFile("a.txt", b"hi")})
+    page = response.content.decode()
+    card = page.index('id="imports"')
+    assert card < page.index("a.txt is not a ZIP or JSON file") < page.index('id="id_file"')
 
 
 def test_progress_reports_my_jobs_only(listener_client, active_listener, neighbour):
@@ -99,13 +110,18 @@ def test_i_create_a_token_see_it_once_with_client_configuration_and_revoke_it(
     listener_client, active_listener
 ):
     response = listener_client.post("/me/tokens", {"name": "Claude"})
-    assert response.status_code == 200
+    assert (response.status_code, response["Location"]) == (302, "/me/tokens/new")
+    response = listener_client.get("/me/tokens/new")
+    assert "no-store" in response["Cache-Control"]
     secret = response.context["secret"]
     page = response.content.decode()
     assert page.count(secret) >= 2  # the token itself, and inside the configurations
     assert 'id="client-configs"' in page
     [token] = active_tokens(active_listener)
     assert secret not in listener_client.get("/me").content.decode()
+    page = listener_client.get("/me").content.decode()
+    assert f'action="/me/tokens/{token.pk}/revoke"' in page
+    assert "Revoke “Claude”</button>" in page and "<details" in page
     response = listener_client.post(f"/me/tokens/{token.pk}/revoke", follow=True)
     assert "Revoked the token Claude." in response.content.decode()
     assert not active_tokens(active_listener).exists()

@@ -147,7 +147,8 @@ def test_deleting_needs_the_user_id_typed_and_then_removes_everything_of_theirs(
 
 def test_an_mcp_token_is_shown_once_and_only_its_prefix_after(staff_client, active_listener):
     response = staff_client.post("/listeners/carol/tokens", {"name": "Claude Desktop"})
-    assert response.status_code == 200
+    assert (response.status_code, response["Location"]) == (302, "/listeners/carol/tokens/new")
+    response = staff_client.get("/listeners/carol/tokens/new")
     assert "no-store" in response["Cache-Control"]
     secret = response.context["secret"]
     [token] = active_tokens(active_listener)

@@ -201,10 +201,13 @@ def test_a_listener_logs_in_imports_their_export_and_manages_a_token(
 
         page.fill("#id_name", "Claude Desktop")
         page.click("text=Create an MCP token")
+        page.wait_for_url(f"{base}/me/tokens/new")
         seen["secret"] = page.locator("#new-token").inner_text()
         seen["configs"] = page.locator("#client-configs").inner_text()
-        page.click("text=Done")
-        page.wait_for_url(f"{base}/me")
+        page.reload()  # post/redirect/get: a reload shows no secret and creates no token
+        seen["reloaded"] = page.content()
+        page.click("text=Back to the tokens")
+        page.wait_for_url(f"{base}/me#tokens-card")
         seen["after"] = page.content()
         page.goto(f"{base}/me?days=all")
         shots(page, "me")
@@ -221,6 +224,8 @@ def test_a_listener_logs_in_imports_their_export_and_manages_a_token(
     [token] = active_tokens(fiona)
     assert authenticate(seen["secret"]) == token
     assert seen["secret"] in seen["configs"]
+    assert "This token was shown already" in seen["reloaded"]
+    assert seen["secret"] not in seen["reloaded"]
     assert seen["secret"] not in seen["after"] and token.prefix in seen["after"]
     assert ImportJob.objects.get().listener == fiona
     # The listener's session opens no operator page.

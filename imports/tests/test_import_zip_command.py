@@ -60,7 +60,11 @@ def test_json_prints_one_summary_object(listener, export, capsys):
     assert summary["status"] == "succeeded_with_warnings"
     assert summary["format"] == "extended"
     assert (summary["records_total"], summary["inserted"], summary["duplicates"]) == (6, 5, 0)
-    assert summary["skipped"] == {"total": 1, "reasons": {"missing_timestamp": 1}}
+    assert summary["skipped"] == {
+        "total": 1,
+        "reasons": {"missing_timestamp": 1},
+        "sentences": ["1 row had no time (ts / endTime) and was skipped."],
+    }
     assert summary["errors"] == []
 
 

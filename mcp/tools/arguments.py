@@ -1,9 +1,22 @@
 """Checking a call's arguments against the tool's input schema (the small part of JSON Schema the
-tools use), with one sentence saying what to fix."""
+tools use), with one sentence saying what to fix.
+
+Before the check, `coerce_arguments` takes the obvious liberties models take with JSON types: a
+year sent as a number (`"start": 2021`), a count sent as text (`"days": "30"`), a boolean sent as
+`"true"`. Only a value that means exactly one thing is converted; anything else (`"days": "a
+month"`, `"limit": 5.5`, `true` where a number is wanted) is left as sent, and the check refuses
+it as before.
+"""
 
 from __future__ import annotations
 
+import re
+
 from mcp.tools.base import Tool
+
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,18}$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$")
+_BOOLEANS = {"true": True, "false": False}
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -14,6 +27,38 @@ _TYPE_NAMES = {
     "array": "an array",
     "null": "null",
 }
+
+
+def coerce_value(schema, value):
+    """`value` as the type `schema` asks for, when it can only mean one value of that type."""
+    kind = schema.get("type")
+    if isinstance(value, bool):
+        return value  # never a number or a word: true is not 1
+    if kind == "string" and isinstance(value, int):
+        return str(value)  # "start": 2021 is the year 2021
+    if kind == "integer":
+        if isinstance(value, str) and _WHOLE_NUMBER.match(value.strip()):
+            return int(value.strip())
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    if kind == "number" and isinstance(value, str) and _NUMBER.match(value.strip()):
+        text = value.strip()
+        return int(text) if _WHOLE_NUMBER.match(text) else float(text)
+    if kind == "boolean" and isinstance(value, str) and value.strip().lower() in _BOOLEANS:
+        return _BOOLEANS[value.strip().lower()]
+    return value
+
+
+def coerce_arguments(tool: Tool, arguments):
+    """The arguments with each known one coerced to its schema's type (see `coerce_value`);
+    anything that is not an object is returned as it is, for the check to refuse."""
+    if not isinstance(arguments, dict):
+        return arguments
+    properties = tool.input_schema["properties"]
+    return {
+        name: coerce_value(properties[name], value) if name in properties else value
+        for name, value in arguments.items()
+    }
 
 
 def check_arguments(tool: Tool, arguments) -> str | None:
@@ -39,14 +84,20 @@ def check_arguments(tool: Tool, arguments) -> str | None:
 
 
 def schema_problem(schema, value, path="value") -> str | None:
-    """Why `value` doesn't fit `schema` (type, enum, minimum/maximum, minLength, object
+    """Why `value` doesn't fit `schema` (type, anyOf, enum, minimum/maximum, minLength, object
     properties/required/additionalProperties, array items), or None."""
-    kinds = schema.get("type")
-    if kinds is not None:
-        kinds = kinds if isinstance(kinds, list) else [kinds]
-        if not any(_is_type(value, kind) for kind in kinds):
-            expected = " or ".join(_TYPE_NAMES[k] for k in kinds)
+    if "anyOf" in schema:
+        branches = schema["anyOf"]
+        fitting = [branch for branch in branches if _fits_type(branch, value)]
+        if not fitting:
+            expected = " or ".join(_TYPE_NAMES[k] for branch in branches for k in _kinds(branch))
             return f"{path!r} must be {expected} (got {_shown(value)})."
+        problems = [schema_problem(branch, value, path) for branch in fitting]
+        return problems[0] if all(problems) else None
+    kinds = _kinds(schema)
+    if kinds and not _fits_type(schema, value):
+        expected = " or ".join(_TYPE_NAMES[k] for k in kinds)
+        return f"{path!r} must be {expected} (got {_shown(value)})."
     if value is None:
         return None
     if "enum" in schema and value not in schema["enum"]:
@@ -55,7 +106,11 @@ def schema_problem(schema, value, path="value") -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         low, high = schema.get("minimum"), schema.get("maximum")
         if (low is not None and value < low) or (high is not None and value > high):
-            return f"{path!r} must be from {low} to {high} (got {value})."
+            if low is None or high is None:
+                bound = f"at least {low}" if high is None else f"at most {high}"
+            else:
+                bound = f"from {low} to {high}"
+            return f"{path!r} must be {bound} (got {value})."
     if isinstance(value, str) and len(value.strip()) < schema.get("minLength", 0):
         return f"{path!r} must be at least {schema['minLength']} characters long."
     if isinstance(value, dict):
@@ -76,6 +131,18 @@ def schema_problem(schema, value, path="value") -> str | None:
             if problem:
                 return problem
     return None
+
+
+def _kinds(schema):
+    kinds = schema.get("type")
+    if kinds is None:
+        return []
+    return kinds if isinstance(kinds, list) else [kinds]
+
+
+def _fits_type(schema, value):
+    kinds = _kinds(schema)
+    return not kinds or any(_is_type(value, kind) for kind in kinds)
 
 
 def _is_type(value, kind):

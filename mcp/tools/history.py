@@ -7,6 +7,7 @@ from mcp.tools.schemas import (
     ALBUM_ROW,
     ARTIST_ROW,
     BY_ARG,
+    BY_NAMES,
     COMPARE_OUT,
     DISCOVERIES_OUT,
     HEATMAP_OUT,
@@ -38,7 +39,7 @@ def _ranked_call(function):
             listener,
             window=_window(args, tz),
             limit=args.get("limit", 10),
-            by=args.get("by", "plays"),
+            by=BY_NAMES[args.get("by", "plays")],
             tz=tz,
         )
 
@@ -56,10 +57,13 @@ def _compare(listener, args, tz):
 _PERIOD_ARGS = {
     f"{side}_{edge}": {
         "type": "string",
-        "description": f"{'First' if edge == 'start' else 'Last'} day of the {side} period "
-        "(ISO date, month, year or datetime; the end is included"
-        + ("; leave out for up to now" if edge == "end" else "")
-        + ").",
+        "description": (
+            f"First day of the {side} period: an ISO date '2023-03-01', month '2023-03', year "
+            "'2023' (a bare number is read as that year) or datetime."
+            if edge == "start"
+            else f"Last day of the {side} period, included (same forms as {side}_start); leave "
+            "out for up to now."
+        ),
     }
     for side in ("first", "second")
     for edge in ("start", "end")
@@ -218,7 +222,9 @@ HISTORY_TOOLS = [
                 "kind": {
                     "type": "string",
                     "enum": list(queries.ITEM_KINDS),
-                    "description": "What the item is, when the name alone is ambiguous.",
+                    "description": "What the item is ("
+                    + ", ".join(queries.ITEM_KINDS)
+                    + "), when the name alone is ambiguous.",
                 },
                 **TIMEZONE_ARG,
             },

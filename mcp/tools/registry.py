@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcp.tools.arguments import check_arguments
+from mcp.tools.arguments import check_arguments, coerce_arguments
 from mcp.tools.base import Tool, ToolOutcome, UnknownTool
 from mcp.tools.history import HISTORY_ALIASES, HISTORY_TOOLS
 from plays import queries
@@ -25,8 +25,9 @@ def resolve_tool(name) -> Tool:
 
 
 def call_tool(tool: Tool, arguments, listener) -> ToolOutcome:
-    """Checks the arguments and answers; bad arguments give an error sentence, not an exception."""
-    arguments = {} if arguments is None else arguments
+    """Coerces and checks the arguments and answers; bad arguments give an error sentence, not an
+    exception."""
+    arguments = coerce_arguments(tool, {} if arguments is None else arguments)
     problem = check_arguments(tool, arguments)
     if problem:
         return ToolOutcome(error=problem)

@@ -6,8 +6,17 @@ from plays import queries
 
 
 def nullable(schema):
-    kind = schema["type"]
-    return {**schema, "type": [*kind, "null"] if isinstance(kind, list) else [kind, "null"]}
+    """`schema` or null, spelled as two `anyOf` branches that each have one `type`.
+
+    Not `"type": [X, "null"]`: that form is legal JSON Schema, but the MCP Inspector's schema lint
+    warns about every `type` array, and clients that read `type` as a single string drop or refuse
+    it. The description stays on the outside, where clients look for it.
+    """
+    inner = {key: value for key, value in schema.items() if key != "description"}
+    wrapped = {"anyOf": [inner, {"type": "null"}]}
+    if "description" in schema:
+        wrapped["description"] = schema["description"]
+    return wrapped
 
 
 STR = {"type": "string"}
@@ -20,8 +29,8 @@ WINDOW_ARGS = {
     "start": {
         "type": "string",
         "description": "First day of the window: an ISO date '2024-03-01', month '2024-03', year "
-        "'2024' or datetime '2024-03-01T18:00:00' (in the time zone). Leave out start, end and "
-        "days for all time.",
+        "'2024' (a bare number such as 2024 is read as that year) or datetime "
+        "'2024-03-01T18:00:00' (in the time zone). Leave out start, end and days for all time.",
     },
     "end": {
         "type": "string",
@@ -32,7 +41,8 @@ WINDOW_ARGS = {
         "type": "integer",
         "minimum": 1,
         "maximum": queries.MAX_DAYS,
-        "description": "The last N days up to now (or up to 'end'); instead of 'start'.",
+        "description": "The last N days up to now (or up to 'end'); instead of 'start'. A "
+        "number; text such as '30' is read as that number.",
     },
 }
 TIMEZONE_ARG = {
@@ -63,12 +73,16 @@ def limit_arg(default, most):
     }
 
 
+# What to rank by: the number of plays, or the minutes listened ("minutes"; "time" is its older
+# name, kept for clients written against it). Answers say "time" for both.
+BY_NAMES = {"plays": "plays", "minutes": "time", "time": "time"}
 BY_ARG = {
     "by": {
         "type": "string",
-        "enum": ["plays", "time"],
+        "enum": list(BY_NAMES),
         "default": "plays",
-        "description": "Rank by number of plays or by minutes listened.",
+        "description": "Rank by number of plays ('plays', the default) or by minutes listened "
+        "('minutes', or 'time', which means the same).",
     }
 }
 
@@ -110,7 +124,11 @@ def listing_out(row):
     return object_schema(
         {
             "items": {"type": "array", "items": row},
-            "by": {"type": "string", "enum": ["plays", "time"]},
+            "by": {
+                "type": "string",
+                "enum": ["plays", "time"],
+                "description": "What the list is ranked by: plays, or time (minutes listened).",
+            },
             **COMMON_OUT,
             "min_play_seconds": NUM,
         }

@@ -50,6 +50,8 @@ def test_server_errors_back_off_with_growing_delays_and_lose_nothing(standin, co
     [first] = poll_pass()
     alice.refresh_from_db()
     assert (first.status, alice.consecutive_failures) == ("failed", 1)
+    reason = {500: "Internal Server Error", 503: "Service Unavailable"}[status]
+    assert first.error == f"Spotify answered {status} {reason}: Server error"
     assert approximately(alice.next_poll_at, timezone.now() + backoff_delay(1))
     make_due(alice)
     poll_pass()

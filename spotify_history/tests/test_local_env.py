@@ -22,13 +22,27 @@ def test_it_creates_a_private_env_file_with_fresh_secrets(tmp_path):
         "ADMIN_USERNAME",
         "ADMIN_PASSWORD",
         "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "STATIC_FROM_SOURCE",
     }
     assert len(values["SECRET_KEY"]) >= 50
     assert values["ADMIN_USERNAME"] == "admin"
     assert len(values["ADMIN_PASSWORD"]) >= 20
     Fernet(values["TOKEN_ENCRYPTION_KEY"])  # a valid key
-    assert values["DEBUG"] == "true"
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_local_run_has_debug_off_over_plain_http(tmp_path):
+    path = tmp_path / ".env"
+    ensure_local_env(path)
+    values = read_env(path)
+    assert values["DEBUG"] == "false"  # the service's own error pages, not Django's debug pages
+    assert (values["SECURE_SSL_REDIRECT"], values["SECURE_HSTS_SECONDS"]) == ("false", "0")
+    assert values["SESSION_COOKIE_SECURE"] == values["CSRF_COOKIE_SECURE"] == "false"
+    assert values["STATIC_FROM_SOURCE"] == "true"
 
 
 def test_it_generates_different_secrets_each_time(tmp_path):
