@@ -21,6 +21,7 @@ from accounts.logs import log_event
 from accounts.models import Listener
 from accounts.signals import listener_connected
 from accounts.spotify import (
+    SCOPES,
     InvalidGrant,
     NotRegistered,
     SpotifyClient,
@@ -60,8 +61,9 @@ def _pkce_pair():
     return verifier, challenge.rstrip(b"=").decode()
 
 
-def begin_login(session, *, client=None):
-    """Stores a fresh state and PKCE verifier in `session`; returns Spotify's authorize URL."""
+def begin_login(session, *, client=None, scopes=SCOPES):
+    """Stores a fresh state and PKCE verifier in `session`; returns Spotify's authorize URL,
+    asking for `scopes` (see `accounts.scopes`; what is granted is stored at the callback)."""
     client = client or SpotifyClient.from_settings()
     state = secrets.token_urlsafe(32)
     verifier, challenge = _pkce_pair()
@@ -75,7 +77,10 @@ def begin_login(session, *, client=None):
     newest = sorted(pending.items(), key=lambda kv: kv[1]["created"])[-(MAX_PENDING_STATES - 1) :]
     session[SESSION_KEY] = {**dict(newest), state: {"verifier": verifier, "created": now}}
     return client.authorize_url(
-        redirect_uri=settings.SPOTIFY_REDIRECT_URI, state=state, code_challenge=challenge
+        redirect_uri=settings.SPOTIFY_REDIRECT_URI,
+        state=state,
+        code_challenge=challenge,
+        scopes=scopes,
     )
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Listener
 from accounts.oauth import LISTENER_SESSION_KEY, LoginFailed, begin_login, complete_login
+from accounts.scopes import LOGIN_SCOPES, scopes_for_login
 
 
 @never_cache
@@ -22,7 +23,20 @@ def login(request):
             },
             status=503,
         )
-    return redirect(begin_login(request.session))
+    # ?with=playlists also asks for the scopes assistants need (accounts.scopes).
+    scopes = scopes_for_login(request.GET.get("with"))
+    if scopes is None:
+        choices = ", ".join(repr(choice) for choice in LOGIN_SCOPES if choice)
+        return render(
+            request,
+            "accounts/login_failed.html",
+            {
+                "title": "Unknown login option",
+                "message": f"The 'with' parameter may be {choices}, or left out.",
+            },
+            status=400,
+        )
+    return redirect(begin_login(request.session, scopes=scopes))
 
 
 @never_cache

@@ -47,6 +47,14 @@ class Caller:
         """How logs name the caller: never the secret, only its visible prefix."""
         return "admin token" if self.token is None else f"token {self.token.prefix}"
 
+    @property
+    def client_name(self):
+        """Which client is calling, as ledgers and events record it: the MCP token's name (its
+        prefix when unnamed), or "admin token". The one place that name comes from."""
+        if self.token is None:
+            return "admin token"
+        return self.token.name or self.token.prefix
+
 
 ADMIN = Caller()
 
