@@ -228,6 +228,9 @@ class DeletedCountsOut(Schema):
     plays: int
     sync_runs: int
     import_jobs: int
+    taste_profile: int
+    preference_events: int
+    playlists_recorded: int
 
 
 class DeletedOut(Schema):
@@ -241,8 +244,9 @@ class DeletedOut(Schema):
     summary="Delete a listener and all their data",
 )
 def delete_listener(request, user_id: str):
-    """Deletes the listener with their plays, sync runs, import jobs and log entries, and the
-    uploads of their import jobs still stored in IMPORT_UPLOAD_DIR. Catalogue rows (tracks,
+    """Deletes the listener with their plays, sync runs, import jobs, log entries, taste profile,
+    preference events and ledger of playlists made here, and the uploads of their import jobs
+    still stored in IMPORT_UPLOAD_DIR. Catalogue rows (tracks,
     artists...) are shared and stay. The same as the delete button of the pages
     (`adminui.operations.delete_listener`)."""
     return {"deleted": operations.delete_listener(get_listener_or_404(user_id))}
