@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core.serializers.json import DjangoJSONEncoder
+
 from imports.listing import recent_import_jobs
 from imports.models import ImportJob
 from mcp.tools.base import OPERATOR, Tool, ToolError
@@ -17,6 +19,7 @@ from mcp.tools.schemas import BOOL, INT, NUM, STR, TIME, nullable, object_schema
 from plays.models import SyncRun
 from plays.queries import operator
 
+_ENCODER = DjangoJSONEncoder()
 _USER_FILTER = {
     "user_id": {
         "type": "string",
@@ -47,13 +50,13 @@ def _operator_input(properties):
 
 
 def _plain(value):
-    """JSON-able copy: datetimes as ISO 8601 strings."""
+    """JSON-able copy: times as ISO 8601 strings, written as the admin API writes them."""
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_plain(item) for item in value]
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return _ENCODER.default(value)
     return value
 
 
