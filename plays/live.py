@@ -19,6 +19,7 @@ what is on the playlist. Every write is logged as an event with listener, client
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,6 +46,8 @@ from plays.spotify_refs import parse_reference, to_uri
 
 logger = logging.getLogger(__name__)
 
+SPOTIFY_ID = re.compile(r"[A-Za-z0-9]{1,64}")
+PLAYLIST_URL = "https://open.spotify.com/playlist/"
 MAX_TRACKS_PER_CALL = 500
 MAX_NAME_CHARS = 100
 MAX_DESCRIPTION_CHARS = 300
@@ -278,11 +281,12 @@ def create_playlist(
         ),
     )
     playlist_id = created.get("id")
-    if not isinstance(playlist_id, str) or not playlist_id:
-        raise LiveRefused("Spotify created no playlist (its answer had no id): try again.")
-    url = (created.get("external_urls") or {}).get("spotify") or (
-        f"https://open.spotify.com/playlist/{playlist_id}"
-    )
+    if not isinstance(playlist_id, str) or not SPOTIFY_ID.fullmatch(playlist_id):
+        raise LiveRefused("Spotify's answer had no usable playlist id: try again later.")
+    # Only Spotify's own web player is linked (the page shows it as a link).
+    url = (created.get("external_urls") or {}).get("spotify")
+    if not isinstance(url, str) or not url.startswith(PLAYLIST_URL):
+        url = f"{PLAYLIST_URL}{playlist_id}"
     with transaction.atomic():
         entry = CreatedPlaylist.objects.create(
             listener=listener,

@@ -1,4 +1,5 @@
-"""The catalogue (artists, albums, shows, playable items) and the plays themselves.
+"""The catalogue (artists, albums, shows, playable items), the plays themselves, and what assistants
+keep for a listener (the taste profile, preference events, the ledger of playlists they made).
 
 Every source (the API poller, extended exports, account-data exports) describes the same things
 with different amounts of detail. Each catalogue row has one `key`: the Spotify URI when a source

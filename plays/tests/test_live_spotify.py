@@ -197,3 +197,16 @@ def test_list_playlists_marks_the_ones_made_here(standin, connect):
     shown = {row["name"]: row["created_here"] for row in listed["spotify"]["items"]}
     assert shown == {"their own": False, "made here": True}
     assert listed["created_here"][0]["playlist_id"] == made["playlist_id"]
+
+
+def test_only_a_spotify_web_player_url_is_kept_from_the_answer(standin, connect, monkeypatch):
+    alice = connect("alice")
+    real = live.SpotifyClient.create_playlist
+
+    def tampered(self, *args, **kwargs):
+        answer = real(self, *args, **kwargs)
+        return {**answer, "external_urls": {"spotify": "javascript:alert(1)"}}
+
+    monkeypatch.setattr(live.SpotifyClient, "create_playlist", tampered)
+    answer = live.create_playlist(alice, name="x")
+    assert answer["url"] == f"https://open.spotify.com/playlist/{answer['playlist_id']}"
