@@ -132,7 +132,7 @@ def _refusal(listener, error):
     if isinstance(error, SpotifyUnavailable):
         return f"Spotify did not answer properly ({error}): try again in a minute."
     status = f" (HTTP {error.status})" if getattr(error, "status", None) else ""
-    return f"Spotify refused the request{status}: {error}."
+    return f"Spotify refused the request{status}: {str(error).rstrip('.')}."
 
 
 def _call(listener, client, request):
