@@ -31,6 +31,7 @@ from accounts.logs import log_event
 from accounts.models import Listener
 from accounts.signals import listener_connected
 from accounts.spotify import (
+    SCOPES,
     InvalidGrant,
     NotRegistered,
     SpotifyClient,
@@ -132,9 +133,10 @@ def pending_from_cookie(value):
     }
 
 
-def begin_login(pending, *, return_path=None, client=None):
+def begin_login(pending, *, return_path=None, scopes=SCOPES, client=None):
     """Adds a fresh state and PKCE verifier to `pending` (a browser's pending logins), with the
-    local path to go to after the login (e.g. an assistant's consent page), if any.
+    local path to go to after the login (e.g. an assistant's consent page), if any; the login asks
+    Spotify for `scopes` (see `accounts.scopes`; what is granted is stored at the callback).
 
     Returns Spotify's authorize URL and the pending logins to give back to the browser.
     """
@@ -150,7 +152,10 @@ def begin_login(pending, *, return_path=None, client=None):
     # A few logins may be pending at once (several tabs); the oldest give way.
     newest = sorted(live.items(), key=lambda kv: kv[1]["created"])[-(MAX_PENDING_STATES - 1) :]
     url = client.authorize_url(
-        redirect_uri=settings.SPOTIFY_REDIRECT_URI, state=state, code_challenge=challenge
+        redirect_uri=settings.SPOTIFY_REDIRECT_URI,
+        state=state,
+        code_challenge=challenge,
+        scopes=scopes,
     )
     entry = {"verifier": verifier, "created": now}
     if local_path(return_path) and len(return_path) <= MAX_RETURN_PATH:

@@ -8,14 +8,18 @@ and out as arguments and never logged.
 import base64
 import logging
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import requests
 from django.conf import settings
 
+from accounts.scopes import BASE_SCOPES
+
 logger = logging.getLogger(__name__)
 
-SCOPES = ("user-read-recently-played",)  # all that collecting history needs
+SCOPES = BASE_SCOPES  # what a plain login asks for; see accounts.scopes for the others
+MAX_ITEMS_PER_ADD = 100  # Spotify's limit for POST /playlists/{id}/items
+MAX_SEARCH_LIMIT = 10  # Development Mode's limit for GET /search
 NOT_REGISTERED_TEXT = "User not registered in the Developer Dashboard"
 DEFAULT_RETRY_AFTER_SECONDS = 60
 
@@ -50,6 +54,10 @@ class NotRegistered(SpotifyError):
 
 class InvalidGrant(SpotifyError):
     """The token endpoint refused a code or refresh token (expired, revoked, already used)."""
+
+
+class InsufficientScope(SpotifyError):
+    """HTTP 403 because the access token lacks a scope the endpoint needs."""
 
 
 @dataclass(frozen=True)
@@ -126,12 +134,14 @@ class SpotifyClient:
 
     # --- Accounts service ------------------------------------------------------------------
 
-    def authorize_url(self, *, redirect_uri, state, code_challenge, show_dialog=False):
+    def authorize_url(
+        self, *, redirect_uri, state, code_challenge, scopes=SCOPES, show_dialog=False
+    ):
         query = {
             "client_id": self.client_id,
             "response_type": "code",
             "redirect_uri": redirect_uri,
-            "scope": " ".join(SCOPES),
+            "scope": " ".join(scopes),
             "state": state,
             "code_challenge_method": "S256",
             "code_challenge": code_challenge,
@@ -188,11 +198,51 @@ class SpotifyClient:
             params["before"] = before_ms
         return self._api_get("/me/player/recently-played", access_token, params=params)
 
+    # Beyond history (Development Mode endpoints; scopes in accounts.scopes.ASSISTANT_SCOPES).
+
+    def create_playlist(self, access_token, *, name, description="", public=False):
+        """A new, empty playlist of the token's listener (`POST /me/playlists`)."""
+        body = {"name": name, "public": public, "description": description}
+        return self._api("POST", "/me/playlists", access_token, json=body)
+
+    def add_playlist_items(self, access_token, playlist_id, uris, *, position=None):
+        """Adds up to 100 URIs to a playlist, in order; returns Spotify's `snapshot_id`."""
+        if not 1 <= len(uris) <= MAX_ITEMS_PER_ADD:
+            raise ValueError(f"Spotify adds 1 to {MAX_ITEMS_PER_ADD} items per request")
+        body = {"uris": list(uris)}
+        if position is not None:
+            body["position"] = position
+        path = f"/playlists/{quote(playlist_id, safe='')}/items"
+        return self._api("POST", path, access_token, json=body)
+
+    def my_playlists(self, access_token, *, limit=50, offset=0):
+        """One page of the listener's playlists (`GET /me/playlists`)."""
+        params = {"limit": limit, "offset": offset}
+        return self._api("GET", "/me/playlists", access_token, params=params)
+
+    def top_items(self, access_token, kind, *, time_range="medium_term", limit=20):
+        """The listener's top `artists` or `tracks` as Spotify computes them."""
+        if kind not in ("artists", "tracks"):
+            raise ValueError("kind is artists or tracks")
+        params = {"time_range": time_range, "limit": limit}
+        return self._api("GET", f"/me/top/{kind}", access_token, params=params)
+
+    def search(self, access_token, query, *, types=("track",), limit=5):
+        """Spotify's catalogue search; `limit` is at most 10 in Development Mode."""
+        if not 1 <= limit <= MAX_SEARCH_LIMIT:
+            raise ValueError(f"Spotify's search limit is 1 to {MAX_SEARCH_LIMIT}")
+        params = {"q": query, "type": ",".join(types), "limit": limit}
+        return self._api("GET", "/search", access_token, params=params)
+
     def _api_get(self, path, access_token, params=None):
+        return self._api("GET", path, access_token, params=params)
+
+    def _api(self, method, path, access_token, *, params=None, json=None):
         response = self._send(
-            "GET",
+            method,
             f"{self.api_base_url}{path}",
             params=params,
+            json=json,
             headers={"Authorization": f"Bearer {access_token}"},
         )
         if response.status_code == 401:
@@ -220,6 +270,8 @@ class SpotifyClient:
             raise RateLimited(message, retry_after=_retry_after(response))
         if status == 403 and NOT_REGISTERED_TEXT.casefold() in response.text.casefold():
             raise NotRegistered(message, status=403)
+        if status == 403 and "scope" in message.casefold():
+            raise InsufficientScope(message, status=403)
         if status >= 500:
             raise SpotifyUnavailable(_answered(response), status=status)
         raise SpotifyError(_answered(response), status=status)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.crypto import decrypt_token, encrypt_token
 from accounts.logs import log_event
 from accounts.models import Listener
-from accounts.spotify import InvalidGrant, SpotifyClient
+from accounts.spotify import AccessTokenExpired, InvalidGrant, SpotifyClient
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +118,15 @@ def access_token_for(listener, *, client=None, force_refresh=False):
         rotated=rotated,
     )
     return tokens.access_token
+
+
+def call_with_token(listener, request, *, client=None):
+    """`request(access_token)` with the listener's token; on a 401 the token is refreshed once
+    and the request tried once more (the collector's rule, for calls made on demand)."""
+    try:
+        return request(access_token_for(listener, client=client))
+    except AccessTokenExpired:
+        return request(access_token_for(listener, client=client, force_refresh=True))
 
 
 def _copy_fields(source, target, names):

@@ -21,6 +21,7 @@ from accounts.oauth import (
     pending_to_cookie,
     return_path_of,
 )
+from accounts.scopes import LOGIN_SCOPES, scopes_for_login
 
 COOKIE_PATH = "/auth/"
 
@@ -64,7 +65,22 @@ def login(request):
             },
             status=503,
         )
-    url, pending = begin_login(_pending_logins(request), return_path=request.GET.get("next"))
+    # ?with=playlists also asks for the scopes assistants need (accounts.scopes).
+    scopes = scopes_for_login(request.GET.get("with"))
+    if scopes is None:
+        choices = ", ".join(repr(choice) for choice in LOGIN_SCOPES if choice)
+        return render(
+            request,
+            "accounts/login_failed.html",
+            {
+                "title": "Unknown login option",
+                "message": f"The 'with' parameter may be {choices}, or left out.",
+            },
+            status=400,
+        )
+    url, pending = begin_login(
+        _pending_logins(request), return_path=request.GET.get("next"), scopes=scopes
+    )
     return _give_back(redirect(url), pending)
 
 

@@ -5,7 +5,7 @@ whose allowed values are part of the OpenAPI document (an unknown one is answere
 is inclusive and `until` exclusive; a time without an offset is taken as UTC.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.db import connection
@@ -16,18 +16,13 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from accounts.models import Listener, LogEntry
-from adminui.api_listeners import (
-    ImportJobOut,
-    PlaysBySourceOut,
-    SyncRunOut,
-    get_listener_or_404,
-    import_job_out,
-    sync_run_out,
-)
+from adminui.api_listeners import ImportJobOut, PlaysBySourceOut, SyncRunOut, get_listener_or_404
 from adminui.log_filters import LEVELS, filter_log_entries
 from adminui.schemas import ErrorOut
+from imports.listing import import_job_row, recent_import_jobs
 from imports.models import ImportJob
 from plays.models import Play, SyncRun
+from plays.queries.operator import in_window, recent_sync_runs
 
 router = Router(tags=["activity"])
 
@@ -46,20 +41,19 @@ class Window(Schema):
     limit: int = Field(50, ge=1, le=500, description="At most this many, newest first.")
 
 
-def _aware(moment):
-    if moment is not None and timezone.is_naive(moment):
-        return timezone.make_aware(moment, UTC)
-    return moment
+def _window_terms(window):
+    """The shared listing functions' filters for a request's `Window` (404 for an unknown user)."""
+    listener = None if window.user_id is None else get_listener_or_404(window.user_id)
+    return {
+        "listener": listener,
+        "since": window.since,
+        "until": window.until,
+        "limit": window.limit,
+    }
 
 
 def _filter_window(queryset, window, time_field):
-    if window.user_id is not None:
-        queryset = queryset.filter(listener=get_listener_or_404(window.user_id))
-    if window.since is not None:
-        queryset = queryset.filter(**{f"{time_field}__gte": _aware(window.since)})
-    if window.until is not None:
-        queryset = queryset.filter(**{f"{time_field}__lt": _aware(window.until)})
-    return queryset[: window.limit]
+    return in_window(queryset, time_field, **_window_terms(window))
 
 
 # --- sync runs -----------------------------------------------------------------------------------
@@ -78,12 +72,7 @@ class SyncRunFilters(Window):
 )
 def list_sync_runs(request, filters: Query[SyncRunFilters]):
     """Sync runs by start time, newest first. 404 when `user_id` names no listener."""
-    runs = SyncRun.objects.select_related("listener")
-    if filters.kind is not None:
-        runs = runs.filter(kind=filters.kind)
-    if filters.status is not None:
-        runs = runs.filter(status=filters.status)
-    return [sync_run_out(run) for run in _filter_window(runs, filters, "started_at")]
+    return recent_sync_runs(kind=filters.kind, status=filters.status, **_window_terms(filters))
 
 
 # --- import jobs ---------------------------------------------------------------------------------
@@ -101,10 +90,7 @@ class ImportJobFilters(Window):
 )
 def list_import_jobs(request, filters: Query[ImportJobFilters]):
     """Import jobs by creation time, newest first. 404 when `user_id` names no listener."""
-    jobs = ImportJob.objects.select_related("listener")
-    if filters.status is not None:
-        jobs = jobs.filter(status=filters.status)
-    return [import_job_out(job) for job in _filter_window(jobs, filters, "created_at")]
+    return recent_import_jobs(status=filters.status, **_window_terms(filters))
 
 
 @router.get(
@@ -118,7 +104,7 @@ def show_import_job(request, job_id: int):
     job = ImportJob.objects.select_related("listener").filter(pk=job_id).first()
     if job is None:
         raise HttpError(404, f"No import job {job_id}.")
-    return import_job_out(job)
+    return import_job_row(job)
 
 
 # --- logs ----------------------------------------------------------------------------------------

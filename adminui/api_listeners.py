@@ -18,9 +18,8 @@ from accounts.models import Listener
 from adminui import operations
 from adminui.schemas import ErrorOut
 from imports.formats import SKIP_REASONS, skipped_sentence
-from imports.models import ImportJob
-from plays import queries
-from plays.models import SyncRun
+from imports.listing import import_job_row, recent_import_jobs
+from plays.queries import operator
 
 router = Router(tags=["listeners"])
 
@@ -123,50 +122,10 @@ class ListenerDetailOut(ListenerOut):
     import_jobs: list[ImportJobOut]
 
 
-def listener_out(listener):
-    """ListenerOut data of a listener; the plays come from `plays.queries.coverage`, as on the
-    dashboard."""
-    stored = queries.coverage(listener)
-    return {
-        "spotify_user_id": listener.spotify_user_id,
-        "display_name": listener.display_name,
-        "status": listener.status,
-        "status_label": listener.get_status_display(),
-        "status_reason": listener.status_reason,
-        "time_zone": listener.time_zone,
-        "plays": stored["plays"],
-        "plays_by_source": stored["by_source"],
-        "first_play": stored["first_play"],
-        "last_play": stored["last_play"],
-        "last_poll_at": listener.last_poll_at,
-        "next_poll_at": listener.next_poll_at,
-        "rate_limited_until": listener.rate_limited_until,
-        "refresh_token_expires_at": listener.refresh_token_expires_at,
-        "needs_initial_sync": listener.needs_initial_sync,
-    }
-
-
-def sync_run_out(run):
-    """SyncRunOut data; `run.listener` should be select_related."""
-    return {
-        "id": run.pk,
-        "user_id": run.listener.spotify_user_id,
-        "kind": run.kind,
-        "status": run.status,
-        "started_at": run.started_at,
-        "finished_at": run.finished_at,
-        "requests": run.requests,
-        "fetched": run.fetched,
-        "inserted": run.inserted,
-        "duplicates": run.duplicates,
-        "error": run.error,
-        "worker": run.worker,
-    }
-
-
-def import_job_out(job):
-    """ImportJobOut data; `job.listener` should be select_related."""
-    return {**job.summary(), "id": job.pk, "file_size": job.file_size, "created_at": job.created_at}
+# The rows come from the code the operator's MCP tools use too (`mcp.tools.ops`).
+listener_out = operator.listener_overview
+sync_run_out = operator.sync_run_row
+import_job_out = import_job_row
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -180,7 +139,7 @@ def import_job_out(job):
 )
 def list_listeners(request):
     """Every listener, by Spotify user id, with their status, plays and polling state."""
-    return [listener_out(listener) for listener in Listener.objects.order_by("spotify_user_id")]
+    return operator.listeners()
 
 
 @router.get(
@@ -193,12 +152,10 @@ def get_listener(request, user_id: str):
     """The listener's state as in the list, plus their 5 latest sync runs and 5 latest import
     jobs (newest first)."""
     listener = get_listener_or_404(user_id)
-    runs = SyncRun.objects.filter(listener=listener).select_related("listener")[:LATEST]
-    jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:LATEST]
     return {
         **listener_out(listener),
-        "sync_runs": [sync_run_out(run) for run in runs],
-        "import_jobs": [import_job_out(job) for job in jobs],
+        "sync_runs": operator.recent_sync_runs(listener=listener, limit=LATEST),
+        "import_jobs": recent_import_jobs(listener=listener, limit=LATEST),
     }
 
 
@@ -280,6 +237,9 @@ class DeletedCountsOut(Schema):
     plays: int
     sync_runs: int
     import_jobs: int
+    taste_profile: int
+    preference_events: int
+    playlists_recorded: int
 
 
 class DeletedOut(Schema):
@@ -293,8 +253,9 @@ class DeletedOut(Schema):
     summary="Delete a listener and all their data",
 )
 def delete_listener(request, user_id: str):
-    """Deletes the listener with their plays, sync runs, import jobs and log entries, and the
-    uploads of their import jobs still stored in IMPORT_UPLOAD_DIR. Catalogue rows (tracks,
+    """Deletes the listener with their plays, sync runs, import jobs, log entries, taste profile,
+    preference events and ledger of playlists made here, and the uploads of their import jobs
+    still stored in IMPORT_UPLOAD_DIR. Catalogue rows (tracks,
     artists...) are shared and stay. The same as the delete button of the pages
     (`adminui.operations.delete_listener`)."""
     return {"deleted": operations.delete_listener(get_listener_or_404(user_id))}

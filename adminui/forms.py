@@ -1,5 +1,6 @@
 """The forms of the operator and listener pages (every one rendered with its CSRF token)."""
 
+import json
 import re
 from zoneinfo import available_timezones
 
@@ -9,6 +10,7 @@ from accounts.models import Listener
 from adminui.log_filters import LEVELS
 from adminui.uploads import import_size_limit_bytes, limit_in_words
 from imports.models import ImportJob
+from plays import taste
 from plays.models import SyncRun
 
 
@@ -124,6 +126,32 @@ class TokenForm(forms.Form):
         required=False,
         help_text="To tell your tokens apart, e.g. 'Claude Desktop on my laptop'.",
     )
+
+
+class TasteProfileForm(forms.Form):
+    """The listener editing their taste profile document as JSON (the same caps as the tools)."""
+
+    document = forms.CharField(
+        label="Taste profile (JSON)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text=f"A JSON object; at most {taste.MAX_DOCUMENT_BYTES // 1024} kB. Assistants read "
+        "it as your data, never as instructions.",
+    )
+
+    def clean_document(self):
+        text = self.cleaned_data["document"].strip() or "{}"
+        if len(text) > 4 * taste.MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError("That is far over the size cap.")
+        try:
+            document = json.loads(text)
+        except ValueError as error:
+            raise forms.ValidationError(f"This is not valid JSON: {error}.") from None
+        try:
+            taste.check_document(document)
+        except taste.TasteError as error:
+            raise forms.ValidationError(str(error)) from None
+        return document
 
 
 class DeleteConfirmForm(forms.Form):

@@ -10,10 +10,11 @@ from zoneinfo import available_timezones
 
 from django.db import transaction
 
+from accounts import scopes
 from accounts.models import Listener
 from imports.jobs import remove_upload
 from imports.models import ImportJob
-from plays.models import Play, SyncRun
+from plays.models import CreatedPlaylist, Play, PreferenceEvent, SyncRun, TasteProfile
 from plays.tasks import request_poll_now
 
 
@@ -78,21 +79,36 @@ def set_time_zone(listener, name):
     return listener
 
 
+def drop_assistant_scopes(listener):
+    """Turns off "assistants may create playlists and look things up on Spotify": the stored
+    scopes keep only those of a plain login, so the live tools refuse from now on."""
+    with transaction.atomic():
+        listener = Listener.objects.select_for_update().get(pk=listener.pk)
+        listener.scope = " ".join(s for s in listener.scope.split() if s in scopes.BASE_SCOPES)
+        listener.save(update_fields=["scope", "updated_at"])
+    return listener
+
+
 def _remove_uploads(paths):
     for path in paths:
         remove_upload(path)
 
 
 def delete_listener(listener):
-    """Deletes the listener with their plays, sync runs, import jobs, log entries (and MCP tokens,
-    by cascade), and the uploads of their import jobs still stored in IMPORT_UPLOAD_DIR once the
-    deletion has committed. Catalogue rows are shared and stay. Returns what was deleted."""
+    """Deletes the listener with their plays, sync runs, import jobs, log entries, taste profile,
+    preference events and playlist ledger (and MCP tokens, by cascade), and the uploads of their
+    import jobs still stored in IMPORT_UPLOAD_DIR once the deletion has committed. Catalogue rows
+    are shared and stay; playlists on Spotify are the listener's and stay there. Returns what
+    was deleted."""
     with transaction.atomic():
         listener = Listener.objects.select_for_update().get(pk=listener.pk)
         counts = {
             "plays": Play.objects.filter(listener=listener).count(),
             "sync_runs": SyncRun.objects.filter(listener=listener).count(),
             "import_jobs": ImportJob.objects.filter(listener=listener).count(),
+            "taste_profile": TasteProfile.objects.filter(listener=listener).count(),
+            "preference_events": PreferenceEvent.objects.filter(listener=listener).count(),
+            "playlists_recorded": CreatedPlaylist.objects.filter(listener=listener).count(),
         }
         uploads = list(
             ImportJob.objects.filter(listener=listener)

@@ -78,6 +78,17 @@ class Caller:
             return f"assistant {self.access_token.application.display_name[:60]}"
         return "admin token"
 
+    @property
+    def client_name(self):
+        """Which client is calling, as ledgers and events record it: the MCP token's name (its
+        prefix when unnamed), the connected assistant's name, or "admin token". The one place
+        that name comes from."""
+        if self.token is not None:
+            return self.token.name or self.token.prefix
+        if self.access_token is not None:
+            return self.access_token.application.display_name[:60]
+        return "admin token"
+
 
 ADMIN = Caller()
 

@@ -8,6 +8,8 @@ a tool answers the same whichever a client uses. Which listener a call is about:
   can never read another listener's history.
 - the operator's admin token: the listener whose Spotify user id is in `user_id`, which is then
   required.
+- operator tools (`mcp.tools.ops`): the admin token only; `user_id` is an optional filter, and
+  without it the tool answers about every listener.
 
 Refusals are tool errors (`isError: true` on MCP) with a sentence the model can act on.
 """
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 from accounts.logs import log_event
 from accounts.models import Listener
-from mcp.tools import ToolOutcome, call_tool
+from mcp.tools import OPERATOR, ToolOutcome, call_tool
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +36,20 @@ class Refusal:
     message: str
 
 
-def listener_for(caller, arguments):
-    """(listener, arguments without user_id) for this call, or a Refusal."""
+def listener_for(caller, arguments, tool=None):
+    """(listener, arguments without user_id) for this call, or a Refusal. The listener is None
+    for an operator tool called without a user_id."""
     arguments = dict(arguments)
     user_id = arguments.pop("user_id", None)
-    if not caller.is_admin:
+    if tool is not None and tool.audience == OPERATOR:
+        if not caller.is_admin:
+            return Refusal(
+                FORBIDDEN,
+                f"{tool.name} is an operator tool: only the operator's ADMIN_TOKEN may call it.",
+            )
+        if user_id is None:
+            return None, arguments
+    elif not caller.is_admin:
         own = caller.listener
         if user_id is None or user_id == own.spotify_user_id:
             return own, arguments
@@ -73,13 +84,13 @@ class CallResult:
 def call_as(caller, tool, arguments, *, via):
     """Runs `tool` with `arguments` (a dict) for `caller`; `via` names the way in, for the log."""
     started = time.perf_counter()
-    picked = listener_for(caller, arguments)
+    picked = listener_for(caller, arguments, tool)
     if isinstance(picked, Refusal):
         listener, refusal = None, picked
         outcome = ToolOutcome(error=picked.message)
     else:
         (listener, arguments), refusal = picked, None
-        outcome = call_tool(tool, arguments, listener)
+        outcome = call_tool(tool, arguments, listener, client=caller.client_name)
     log_event(
         logger,
         "mcp.tool_call",

@@ -13,7 +13,7 @@ import logging
 
 from accounts.logs import log_event
 from mcp.calls import BAD_REQUEST, FORBIDDEN, NOT_FOUND, call_as
-from mcp.tools import ALIASES, TOOLS, UnknownTool, resolve_tool
+from mcp.tools import ALIASES, UnknownTool, resolve_tool, tools_for
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +21,13 @@ REFUSAL_STATUS = {BAD_REQUEST: 400, FORBIDDEN: 403, NOT_FOUND: 404}
 INTERNAL_ERROR = "Internal error: the server could not answer; the operator's logs say why."
 
 
-def tool_listing():
-    return {"tools": [tool.as_dict() for tool in TOOLS], "aliases": ALIASES}
+def tool_listing(caller):
+    """The tools this caller may use (the operator tools only for the admin token), and the
+    accepted aliases of those tools."""
+    tools = tools_for(caller.is_admin)
+    names = {tool.name for tool in tools}
+    aliases = {alias: name for alias, name in ALIASES.items() if name in names}
+    return {"tools": [tool.as_dict() for tool in tools], "aliases": aliases}
 
 
 def parse_call(body):

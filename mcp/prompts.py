@@ -1,7 +1,8 @@
-"""MCP prompts: ready-made requests a person can pick in their assistant ("year in review").
+"""MCP prompts: ready-made requests a person can pick in their assistant ("year in review",
+"my year's favourites as a playlist").
 
 A prompt only writes the request; the assistant then answers it with the tools, so a prompt
-needs no data access and never sees the token's listener.
+needs no data access and never sees the token's listener (nor anything a listener stored).
 """
 
 from dataclasses import dataclass
@@ -43,7 +44,37 @@ YEAR_IN_REVIEW = Prompt(
         }
     ],
 )
-PROMPTS = [YEAR_IN_REVIEW]
+
+
+def year_favourites_playlist_text(year):
+    return (
+        f"Look back at my Spotify listening in {year}, with my favourite songs at the end. Use the "
+        f"spotify-history tools with start='{year}-01-01' and end='{year}-12-31':\n"
+        "1. get_taste_profile, so the playlist respects what I have said I like and dislike;\n"
+        "2. top_tracks with limit 30, and listening_summary for the year's totals;\n"
+        "3. tell me in a few lines what my year sounded like (quote real numbers).\n"
+        "Then make it a playlist: call create_playlist with the name "
+        f"'My {year} favourites', a one-line description, public false, and track_uris = the "
+        "spotify_id of each top_tracks row in rank order (leave out rows without one, and "
+        "tracks my taste profile rules out). Give me the playlist's URL and how many tracks were "
+        "added. If a tool says I haven't allowed playlists yet, tell me where to turn that on."
+    )
+
+
+YEAR_FAVOURITES_PLAYLIST = Prompt(
+    name="year_favourites_playlist",
+    title="My year's favourites, as a playlist",
+    description="Reviews one calendar year briefly, then makes its 30 most played tracks a "
+    "private Spotify playlist (needs playlists allowed on the listener's page).",
+    arguments=[
+        {
+            "name": "year",
+            "description": "The year, e.g. 2019. Default: last year.",
+            "required": False,
+        }
+    ],
+)
+PROMPTS = [YEAR_IN_REVIEW, YEAR_FAVOURITES_PLAYLIST]
 PROMPTS_BY_NAME = {prompt.name: prompt for prompt in PROMPTS}
 
 
@@ -80,6 +111,12 @@ def year_in_review_text(year):
     )
 
 
+TEXTS = {
+    YEAR_IN_REVIEW.name: year_in_review_text,
+    YEAR_FAVOURITES_PLAYLIST.name: year_favourites_playlist_text,
+}
+
+
 def get(name, arguments):
     """The `prompts/get` result for `name`."""
     prompt = PROMPTS_BY_NAME.get(name)
@@ -90,7 +127,5 @@ def get(name, arguments):
     year = _year(arguments)
     return {
         "description": f"{prompt.title}: {year}",
-        "messages": [
-            {"role": "user", "content": {"type": "text", "text": year_in_review_text(year)}}
-        ],
+        "messages": [{"role": "user", "content": {"type": "text", "text": TEXTS[name](year)}}],
     }

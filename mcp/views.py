@@ -57,10 +57,10 @@ def list_tools(request):
     if request.method != "GET":
         return _plain_not_allowed("GET, OPTIONS", "Use GET to list the tools.")
     try:
-        checked_caller(request, with_body=False)
+        caller = checked_caller(request, with_body=False)
     except Refused as refused:
         return refused.response
-    return with_cors(request, JsonResponse(plain.tool_listing()))
+    return with_cors(request, JsonResponse(plain.tool_listing(caller)))
 
 
 @csrf_exempt

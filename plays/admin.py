@@ -1,8 +1,18 @@
-"""Django admin for the catalogue and the plays (raw records)."""
+"""Django admin for the catalogue, the plays, and what assistants keep (raw records)."""
 
 from django.contrib import admin
 
-from plays.models import Album, Artist, Item, Play, Show, SyncRun
+from plays.models import (
+    Album,
+    Artist,
+    CreatedPlaylist,
+    Item,
+    Play,
+    PreferenceEvent,
+    Show,
+    SyncRun,
+    TasteProfile,
+)
 
 
 @admin.register(Artist)
@@ -65,3 +75,26 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(TasteProfile)
+class TasteProfileAdmin(admin.ModelAdmin):
+    list_display = ["listener", "updated_at", "updated_by"]
+    list_select_related = ["listener"]
+    raw_id_fields = ["listener"]
+
+
+@admin.register(PreferenceEvent)
+class PreferenceEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "listener", "kind", "text", "spotify_id", "client"]
+    list_filter = ["kind", ("listener", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["listener"]
+    raw_id_fields = ["listener"]
+
+
+@admin.register(CreatedPlaylist)
+class CreatedPlaylistAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "listener", "name", "spotify_id", "items_added", "client"]
+    list_filter = [("listener", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["listener"]
+    raw_id_fields = ["listener"]

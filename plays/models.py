@@ -1,4 +1,5 @@
-"""The catalogue (artists, albums, shows, playable items) and the plays themselves.
+"""The catalogue (artists, albums, shows, playable items), the plays themselves, and what assistants
+keep for a listener (the taste profile, preference events, the ledger of playlists they made).
 
 Every source (the API poller, extended exports, account-data exports) describes the same things
 with different amounts of detail. Each catalogue row has one `key`: the Spotify URI when a source
@@ -7,6 +8,7 @@ without a URI can be found again and merged when the real one turns up.
 """
 
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import Listener
 
@@ -336,3 +338,84 @@ class HourTotal(models.Model):
 
     def __str__(self):
         return f"{self.listener_id} hour {self.epoch_hour} {self.source}: {self.plays}"
+
+
+# --- What assistants keep for a listener: the taste profile and the playlists they made ----------
+# Here rather than in `mcp` because they are the listener's data like their plays: /me shows and
+# edits them, the data export and "delete all my data" cover them, and every layer above `plays`
+# (imports, mcp, adminui) can reach them. Each row cascades from its Listener.
+
+
+class TasteProfile(models.Model):
+    """A listener's taste profile: one JSON document that assistants and the listener edit.
+
+    What is in it is the listener's (or their assistant's) own words: it is returned as data and
+    never becomes part of the server's instructions. `plays.taste` caps its size.
+    """
+
+    listener = models.OneToOneField(
+        Listener, on_delete=models.CASCADE, related_name="taste_profile"
+    )
+    document = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(max_length=100, blank=True, help_text="The client or page.")
+
+    def __str__(self):
+        return f"Taste profile of {self.listener_id}"
+
+
+class PreferenceEvent(models.Model):
+    """One remembered preference: a like, a dislike or a rule, with an optional Spotify item."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", "Like"
+        DISLIKE = "dislike", "Dislike"
+        RULE = "rule", "Rule"
+
+    listener = models.ForeignKey(
+        Listener, on_delete=models.CASCADE, related_name="preference_events"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    spotify_id = models.CharField(max_length=64, blank=True)
+    client = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["listener", "created_at"], name="prefevent_listener_idx")]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.kind}: {self.text[:40]}"
+
+
+class CreatedPlaylist(models.Model):
+    """The ledger of playlists this service created on Spotify for a listener.
+
+    `add_to_playlist` adds only to playlists listed here for the same listener, so an assistant
+    can never write to a playlist of the listener's own, or to anybody else's.
+    """
+
+    listener = models.ForeignKey(
+        Listener, on_delete=models.CASCADE, related_name="created_playlists"
+    )
+    spotify_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True)
+    public = models.BooleanField(default=False)
+    url = models.URLField(max_length=300, blank=True)
+    items_added = models.PositiveIntegerField(default=0)
+    client = models.CharField(max_length=100, blank=True, help_text="Which client created it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "spotify_id"], name="createdplaylist_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.listener_id})"

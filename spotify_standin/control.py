@@ -31,6 +31,7 @@ FAULT_FIELDS = (
     "error_description",
     "body_format",
     "message",
+    "skip",
 )
 
 
@@ -64,6 +65,8 @@ def _route(state: StandinState, request: Request, parts: list[str], body: dict) 
             fields = _fields(body, ("count", "items"))
             added = state.add_plays(user_id, fields.get("count"), fields.get("items"))
             return json_response(201, {"user_id": user_id, "added": added})
+        case "GET", ["users", user_id, "playlists"]:
+            return json_response(200, {"user_id": user_id, "playlists": state.playlists(user_id)})
         case "POST", ["users", user_id, "tokens"]:
             scope = _fields(body, ("scope",)).get("scope", DEFAULT_SCOPE)
             return json_response(201, state.mint_tokens(user_id, scope))

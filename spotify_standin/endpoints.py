@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import re
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .catalogue import context_json, iso_ms, track_json
+from .catalogue import Artist, album_json, artist_json, context_json, iso_ms, track_json
+from .library import MAX_SEARCH_LIMIT, SEARCH_TYPES, TIME_RANGES, LibraryError, Playlist
 from .state import KNOWN_SCOPES, RECENT_WINDOW, Fault, OAuthError, StandinState, redact
 from .wire import (
     Request,
@@ -27,12 +29,20 @@ from .wire import (
     text_response,
 )
 
-ROUTES = {
-    "/authorize": ("GET", "authorize"),
-    "/api/token": ("POST", "token"),
-    "/v1/me": ("GET", "me"),
-    "/v1/me/player/recently-played": ("GET", "recently_played"),
-}
+# (method, path pattern, endpoint name); the name keys faults, the request log and HANDLERS.
+ROUTES = [
+    ("GET", "/authorize", "authorize"),
+    ("POST", "/api/token", "token"),
+    ("GET", "/v1/me", "me"),
+    ("GET", "/v1/me/player/recently-played", "recently_played"),
+    ("POST", "/v1/me/playlists", "create_playlist"),
+    ("GET", "/v1/me/playlists", "my_playlists"),
+    ("POST", "/v1/playlists/(?P<playlist_id>[^/]+)/items", "add_items"),
+    ("GET", "/v1/playlists/(?P<playlist_id>[^/]+)/items", "playlist_items"),
+    ("GET", "/v1/me/top/(?P<kind>[^/]+)", "top_items"),
+    ("GET", "/v1/search", "search"),
+]
+_COMPILED = [(method, re.compile(pattern + "$"), name) for method, pattern, name in ROUTES]
 NOT_REGISTERED = "User not registered in the Developer Dashboard"
 
 
@@ -49,15 +59,18 @@ class Caller:
 def handle(state: StandinState, request: Request) -> Response:
     """Serve one Spotify request: latency, then a queued fault or the endpoint; log it."""
     started = time.time()
-    route = ROUTES.get(request.path.rstrip("/") or "/")
+    path = request.path.rstrip("/") or "/"
+    matched = [(method, m, name) for method, regex, name in _COMPILED if (m := regex.match(path))]
+    route = next((r for r in matched if r[0] == request.method), None)
     endpoint, fault = None, None
     caller = Caller()
-    if route is None:
+    if not matched:
         response = _not_found(request)
-    elif route[0] != request.method:
+    elif route is None:
         response = _error_for(request, 405, "Method not allowed")
     else:
-        endpoint = route[1]
+        endpoint = route[2]
+        request.path_params = route[1].groupdict()
         if state.latency_ms:
             time.sleep(state.latency_ms / 1000)
         caller = _identify(state, endpoint, request)
@@ -228,11 +241,240 @@ def recently_played(state: StandinState, request: Request, caller: Caller) -> Re
     )
 
 
+# --- playlists, top items, search ------------------------------------------------------
+
+
+def _insufficient_scope(caller: Caller, *needed: str) -> Response | None:
+    """403 with Spotify's body unless the token has every scope in ``needed``."""
+    if not set(needed) <= set(caller.scope.split()):
+        return api_error(403, "Insufficient client scope")
+    return None
+
+
+def _json_body(request: Request) -> dict | Response:
+    try:
+        return request.json()
+    except (ValueError, UnicodeDecodeError):
+        return api_error(400, "Error parsing JSON.")
+
+
+def _int_param(query: dict, name: str, default: int, low: int, high: int) -> int | None:
+    try:
+        value = int(query.get(name, str(default)))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def _paging(items: list, href: str, limit: int, offset: int, total: int) -> dict:
+    def page_url(at: int) -> str:
+        return f"{href}?offset={at}&limit={limit}"
+
+    return {
+        "href": page_url(offset),
+        "items": items,
+        "limit": limit,
+        "next": page_url(offset + limit) if offset + limit < total else None,
+        "offset": offset,
+        "previous": page_url(max(offset - limit, 0)) if offset else None,
+        "total": total,
+    }
+
+
+def _playlist_json(state: StandinState, playlist: Playlist, api_url: str) -> dict:
+    user = state.user(playlist.owner)
+    return {
+        "collaborative": False,
+        "description": playlist.description,
+        "external_urls": {"spotify": f"https://open.spotify.com/playlist/{playlist.id}"},
+        "href": f"{api_url}/playlists/{playlist.id}",
+        "id": playlist.id,
+        "images": [],
+        "name": playlist.name,
+        "owner": {
+            "id": user["id"],
+            "display_name": user["display_name"],
+            "type": "user",
+            "uri": f"spotify:user:{user['id']}",
+        },
+        "public": playlist.public,
+        "snapshot_id": playlist.snapshot_id,
+        "items": {"href": f"{api_url}/playlists/{playlist.id}/items", "total": len(playlist.items)},
+        "type": "playlist",
+        "uri": f"spotify:playlist:{playlist.id}",
+    }
+
+
+def create_playlist(state: StandinState, request: Request, caller: Caller) -> Response:
+    """``POST /v1/me/playlists`` ``{name, public?, description?}`` (public by default)."""
+    refused = _require_token(caller)
+    if refused:
+        return refused
+    body = _json_body(request)
+    if isinstance(body, Response):
+        return body
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return api_error(400, "Missing required field: name")
+    public = body.get("public", True)
+    if not isinstance(public, bool):
+        return api_error(400, "public must be a boolean")
+    description = body.get("description") or ""
+    if not isinstance(description, str):
+        return api_error(400, "description must be a string")
+    scope = "playlist-modify-public" if public else "playlist-modify-private"
+    refused = _insufficient_scope(caller, scope)
+    if refused:
+        return refused
+    playlist = state.create_playlist(caller.user_id, name, public=public, description=description)
+    return json_response(201, _playlist_json(state, playlist, f"{request.base_url}/v1"))
+
+
+def my_playlists(state: StandinState, request: Request, caller: Caller) -> Response:
+    """``GET /v1/me/playlists``: the listener's own; private ones need playlist-read-private."""
+    refused = _require_token(caller)
+    if refused:
+        return refused
+    limit = _int_param(request.query, "limit", 20, 1, 50)
+    offset = _int_param(request.query, "offset", 0, 0, 100_000)
+    if limit is None or offset is None:
+        return api_error(400, "Invalid limit" if limit is None else "Invalid offset")
+    playlists = state.owned_playlists(caller.user_id)
+    if "playlist-read-private" not in caller.scope.split():
+        playlists = [p for p in playlists if p.public]
+    api_url = f"{request.base_url}/v1"
+    items = [_playlist_json(state, p, api_url) for p in playlists[offset : offset + limit]]
+    return json_response(
+        200, _paging(items, f"{api_url}/me/playlists", limit, offset, len(playlists))
+    )
+
+
+def add_items(state: StandinState, request: Request, caller: Caller) -> Response:
+    """``POST /v1/playlists/{id}/items`` ``{uris, position?}``: at most 100, owner only."""
+    refused = _require_token(caller)
+    if refused:
+        return refused
+    body = _json_body(request)
+    if isinstance(body, Response):
+        return body
+    uris = body.get("uris")
+    if not isinstance(uris, list) or not uris:
+        return api_error(400, "Missing required field: uris")
+    playlist = state.playlist(request.path_params["playlist_id"])
+    if playlist is None:
+        return api_error(404, "Resource not found")
+    scope = "playlist-modify-public" if playlist.public else "playlist-modify-private"
+    refused = _insufficient_scope(caller, scope)
+    if refused:
+        return refused
+    try:
+        snapshot = state.add_playlist_items(caller.user_id, playlist.id, uris, body.get("position"))
+    except LibraryError as error:
+        return api_error(error.status, error.message)
+    return json_response(201, {"snapshot_id": snapshot})
+
+
+def playlist_items(state: StandinState, request: Request, caller: Caller) -> Response:
+    """``GET /v1/playlists/{id}/items``: entries are ``items[].item`` (the 2026 shape)."""
+    refused = _require_token(caller)
+    if refused:
+        return refused
+    playlist = state.playlist(request.path_params["playlist_id"])
+    if playlist is None:
+        return api_error(404, "Resource not found")
+    if not playlist.public:
+        refused = _insufficient_scope(caller, "playlist-read-private")
+        if refused:
+            return refused
+        if playlist.owner != caller.user_id:
+            return api_error(404, "Resource not found")
+    limit = _int_param(request.query, "limit", 100, 1, 100)
+    offset = _int_param(request.query, "offset", 0, 0, 100_000)
+    if limit is None or offset is None:
+        return api_error(400, "Invalid limit" if limit is None else "Invalid offset")
+    api_url = f"{request.base_url}/v1"
+    entries = []
+    for uri, added_at in playlist.items[offset : offset + limit]:
+        kind, item_id = uri.split(":")[1:]
+        item = track_json(state.catalogue.track(item_id), api_url) if kind == "track" else None
+        entries.append({"added_at": iso_ms(added_at)[:19] + "Z", "is_local": False, "item": item})
+    href = f"{api_url}/playlists/{playlist.id}/items"
+    return json_response(200, _paging(entries, href, limit, offset, len(playlist.items)))
+
+
+def _artist_full(artist: Artist, api_url: str) -> dict:
+    return {**artist_json(artist, api_url), "genres": [], "images": []}
+
+
+def top_items(state: StandinState, request: Request, caller: Caller) -> Response:
+    """``GET /v1/me/top/{artists|tracks}?time_range&limit&offset`` (needs user-top-read)."""
+    refused = _require_token(caller)
+    if refused:
+        return refused
+    kind = request.path_params["kind"]
+    if kind not in ("artists", "tracks"):
+        return api_error(404, "Service not found")
+    refused = _insufficient_scope(caller, "user-top-read")
+    if refused:
+        return refused
+    query = request.query
+    time_range = query.get("time_range", "medium_term")
+    if time_range not in TIME_RANGES:
+        return api_error(400, "Invalid time range")
+    limit = _int_param(query, "limit", 20, 1, 50)
+    offset = _int_param(query, "offset", 0, 0, 100_000)
+    if limit is None or offset is None:
+        return api_error(400, "Invalid limit" if limit is None else "Invalid offset")
+    ranked = state.top_items(caller.user_id, kind, time_range)
+    api_url = f"{request.base_url}/v1"
+    render = _artist_full if kind == "artists" else track_json
+    items = [render(thing, api_url) for thing in ranked[offset : offset + limit]]
+    href = f"{api_url}/me/top/{kind}"
+    return json_response(200, _paging(items, href, limit, offset, len(ranked)))
+
+
+def search(state: StandinState, request: Request, caller: Caller) -> Response:
+    """``GET /v1/search?q&type&limit&offset``: ``limit`` at most 10 (Development Mode)."""
+    refused = _require_token(caller)
+    if refused:
+        return refused
+    query = request.query
+    if not query.get("q", "").strip():
+        return api_error(400, "No search query")
+    if not query.get("type"):
+        return api_error(400, "Missing parameter type")
+    kinds = query["type"].split(",")
+    if any(kind not in SEARCH_TYPES for kind in kinds):
+        return api_error(400, "Bad search type field")
+    limit = _int_param(query, "limit", 5, 0, MAX_SEARCH_LIMIT)
+    offset = _int_param(query, "offset", 0, 0, 1000)
+    if limit is None or offset is None:
+        return api_error(400, "Invalid limit" if limit is None else "Invalid offset")
+    api_url = f"{request.base_url}/v1"
+    render = {"track": track_json, "artist": _artist_full, "album": album_json}
+    body = {}
+    for kind in kinds:
+        found = state.search(query["q"], kind)
+        items = [render[kind](thing, api_url) for thing in found[offset : offset + limit]]
+        href = f"{api_url}/search?q={query['q']}&type={kind}"
+        body[f"{kind}s"] = {
+            **_paging(items, href, limit, offset, len(found)),
+            "href": href,
+        }
+    return json_response(200, body)
+
+
 HANDLERS = {
     "authorize": authorize,
     "token": token,
     "me": me,
     "recently_played": recently_played,
+    "create_playlist": create_playlist,
+    "my_playlists": my_playlists,
+    "add_items": add_items,
+    "playlist_items": playlist_items,
+    "top_items": top_items,
+    "search": search,
 }
 
 

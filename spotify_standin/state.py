@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from .catalogue import (
+    Artist,
     Catalogue,
     Context,
     Play,
@@ -26,6 +27,8 @@ from .catalogue import (
     parse_time_ms,
     seeded_rng,
 )
+from .catalogue import Track as CatalogueTrack
+from .library import TIME_RANGES, LibraryError, Playlist, new_playlist_id, search, top
 
 DEFAULT_USER = "demo-listener"
 DEFAULT_SCOPE = "user-read-recently-played user-read-private user-read-email"
@@ -57,7 +60,17 @@ KNOWN_SCOPES = frozenset(
 RECENT_WINDOW = 50  # Spotify only ever shows a listener's last 50 plays.
 CODE_TTL_SECONDS = 600
 REQUEST_LOG_SIZE = 10_000
-FAULT_ENDPOINTS = frozenset({"authorize", "token", "me", "recently_played", "*"})
+WEB_API_ENDPOINTS = (
+    "me",
+    "recently_played",
+    "create_playlist",
+    "my_playlists",
+    "add_items",
+    "playlist_items",
+    "top_items",
+    "search",
+)
+FAULT_ENDPOINTS = frozenset({"authorize", "token", *WEB_API_ENDPOINTS, "*"})
 SECRET_PARAMS = frozenset(
     {"code", "refresh_token", "access_token", "code_verifier", "client_secret"}
 )
@@ -126,6 +139,7 @@ class Fault:
     error_description: str | None = None
     body_format: str = "text"
     message: str | None = None
+    skip: int = 0
     hits: int = 0
 
     def matches(self, endpoint: str, user_id: str | None) -> bool:
@@ -217,6 +231,7 @@ class StandinState:
             self._log: deque[dict] = deque(maxlen=REQUEST_LOG_SIZE)
             self._log_seq = 0
             self._authorize_as: str | None = self.default_user
+            self._playlists: dict[str, Playlist] = {}
             self._user(self.default_user)
 
     def configure(
@@ -457,6 +472,58 @@ class StandinState:
             if token in self._access:
                 self._access[token].expires_at = 0
 
+    # --- playlists, top items, search -------------------------------------------------
+
+    def create_playlist(
+        self, user_id: str, name: str, *, public: bool = True, description: str = ""
+    ) -> Playlist:
+        """A new, empty playlist owned by ``user_id`` (``POST /me/playlists``)."""
+        with self._lock:
+            self._user(user_id)
+            playlist = Playlist(new_playlist_id(), user_id, name, description, public)
+            self._playlists[playlist.id] = playlist
+            return playlist
+
+    def add_playlist_items(
+        self, user_id: str, playlist_id: str, uris: list, position: int | None = None
+    ) -> str:
+        """Adds ``uris`` (at most 100) in order; only the owner may. Returns the snapshot id."""
+        with self._lock:
+            playlist = self._playlists.get(playlist_id)
+            if playlist is None:
+                raise LibraryError(404, "Resource not found")
+            if playlist.owner != user_id:
+                raise LibraryError(403, "You cannot add tracks to a playlist you don't own.")
+            playlist.add(list(uris), position, int(time.time() * 1000))
+            return playlist.snapshot_id
+
+    def playlist(self, playlist_id: str) -> Playlist | None:
+        with self._lock:
+            return self._playlists.get(playlist_id)
+
+    def owned_playlists(self, user_id: str) -> list[Playlist]:
+        """The playlists ``user_id`` owns, newest first (as ``GET /me/playlists`` lists them)."""
+        with self._lock:
+            return [p for p in reversed(self._playlists.values()) if p.owner == user_id]
+
+    def playlists(self, user_id: str) -> list[dict]:
+        """The playlists a listener owns with their URIs in order, oldest first (control API)."""
+        with self._lock:
+            return [p.summary() for p in self._playlists.values() if p.owner == user_id]
+
+    def top_items(self, user_id: str, kind: str, time_range: str) -> list[CatalogueTrack | Artist]:
+        """The listener's top ``tracks`` or ``artists`` over ``time_range`` of their history."""
+        if kind not in ("tracks", "artists") or time_range not in TIME_RANGES:
+            raise ValueError("kind must be tracks or artists, time_range one of TIME_RANGES")
+        with self._lock:
+            plays = list(self._user(user_id).plays)
+            now_ms = max([self.now_ms, *(p.played_at_ms for p in plays[-1:])])
+            return top(self.catalogue, plays, kind, time_range, now_ms)
+
+    def search(self, query: str, kind: str) -> list:
+        with self._lock:
+            return search(self.catalogue, query, kind)
+
     # --- faults ------------------------------------------------------------------------
 
     def inject_fault(
@@ -472,12 +539,14 @@ class StandinState:
         error_description: str | None = None,
         body_format: str = "text",
         message: str | None = None,
+        skip: int = 0,
     ) -> dict:
-        """Queue a fault for ``endpoint`` (authorize, token, me, recently_played or ``*``).
+        """Queue a fault for ``endpoint`` (see ``FAULT_ENDPOINTS``, or ``*`` for any).
 
         Give a ``status`` (401, 403, 429 with ``retry_after``, 5xx, or any other 4xx/5xx),
         ``error="invalid_grant"`` (token endpoint), and/or ``delay_ms``. ``body_format``
-        (``text`` or ``json``) only matters for 403. Returns the queued fault.
+        (``text`` or ``json``) only matters for 403. ``skip`` lets that many matching requests
+        through untouched first (a fault in the middle of a series). Returns the queued fault.
         """
         if endpoint not in FAULT_ENDPOINTS:
             raise ValueError(f"endpoint must be one of {sorted(FAULT_ENDPOINTS)}")
@@ -507,6 +576,7 @@ class StandinState:
                 error_description=error_description,
                 body_format=body_format,
                 message=message,
+                skip=_non_negative_int(skip, "skip"),
             )
             self._faults.append(fault)
             return asdict(fault)
@@ -526,6 +596,9 @@ class StandinState:
         with self._lock:
             for fault in self._faults:
                 if fault.matches(endpoint, user_id):
+                    if fault.skip:
+                        fault.skip -= 1  # let this request through untouched
+                        continue
                     fault.hits += 1
                     if fault.count and fault.hits >= fault.count:
                         self._faults.remove(fault)

@@ -19,6 +19,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     base_url: str  # e.g. http://127.0.0.1:8765, as the client addressed us
+    path_params: dict[str, str] = field(default_factory=dict)  # filled in by the router
 
     @property
     def query(self) -> dict[str, str]:

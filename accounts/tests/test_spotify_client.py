@@ -10,6 +10,7 @@ from responses import matchers
 
 from accounts.spotify import (
     AccessTokenExpired,
+    InsufficientScope,
     InvalidGrant,
     NotRegistered,
     RateLimited,
@@ -230,3 +231,64 @@ def test_timeouts_and_connection_failures_are_worth_retrying_later(client):
     responses.replace(responses.GET, ME_URL, body=requests.ConnectionError())
     with pytest.raises(SpotifyUnavailable, match="could not be reached"):
         client.me("BQA")
+
+
+# --- beyond history: playlists, top items, search ------------------------------------------------
+
+PLAYLISTS_URL = "https://api.spotify.com/v1/me/playlists"
+
+
+@responses.activate
+def test_create_playlist_posts_json_with_the_bearer_token(client):
+    responses.post(
+        PLAYLISTS_URL,
+        json={"id": "p1"},
+        status=201,
+        match=[
+            matchers.json_params_matcher({"name": "N", "public": False, "description": "D"}),
+            matchers.header_matcher({"Authorization": "Bearer BQ"}),
+        ],
+    )
+    assert client.create_playlist("BQ", name="N", description="D") == {"id": "p1"}
+
+
+@responses.activate
+def test_adding_items_sends_them_in_order_to_the_items_endpoint(client):
+    uris = [f"spotify:track:{n:022d}" for n in range(3)]
+    responses.post(
+        "https://api.spotify.com/v1/playlists/p1/items",
+        json={"snapshot_id": "s"},
+        status=201,
+        match=[matchers.json_params_matcher({"uris": uris})],
+    )
+    assert client.add_playlist_items("BQ", "p1", uris) == {"snapshot_id": "s"}
+
+
+@pytest.mark.parametrize("count", [0, 101])
+def test_adding_more_than_100_or_none_is_refused_before_sending(client, count):
+    with pytest.raises(ValueError, match="1 to 100"):
+        client.add_playlist_items("BQ", "p1", ["spotify:track:x"] * count)
+
+
+def test_search_limit_is_at_most_10(client):
+    with pytest.raises(ValueError, match="1 to 10"):
+        client.search("BQ", "x", limit=11)
+
+
+@responses.activate
+def test_a_403_about_scopes_is_insufficient_scope_and_others_stay_errors(client):
+    responses.get(
+        "https://api.spotify.com/v1/me/top/tracks",
+        json={"error": {"status": 403, "message": "Insufficient client scope"}},
+        status=403,
+    )
+    responses.get(
+        "https://api.spotify.com/v1/search",
+        json={"error": {"status": 403, "message": "Forbidden"}},
+        status=403,
+    )
+    with pytest.raises(InsufficientScope):
+        client.top_items("BQ", "tracks")
+    with pytest.raises(SpotifyError) as raised:
+        client.search("BQ", "x")
+    assert not isinstance(raised.value, InsufficientScope | NotRegistered)

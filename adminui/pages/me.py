@@ -4,28 +4,51 @@ Every view here loads the listener from the session (`access.listener_required`)
 else: no URL names a listener, so there is no other listener's id to try.
 """
 
+import json
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import scopes
 from accounts.oauth import LISTENER_SESSION_KEY
 from adminui import assistants, operations, stats, tokens
 from adminui.access import listener_required
-from adminui.forms import DeleteConfirmForm, OwnUploadForm, TimeZoneForm, TokenForm
+from adminui.forms import (
+    DeleteConfirmForm,
+    OwnUploadForm,
+    TasteProfileForm,
+    TimeZoneForm,
+    TokenForm,
+)
 from adminui.import_upload import UploadRefused, accept_upload
 from adminui.pages.imports import progress_response
 from adminui.pages.uploading import upload_view
 from adminui.progress import job_progress
 from imports.models import ImportJob
+from plays import taste
+from plays.models import CreatedPlaylist
 
 SHOWN = 20
 
 
-def _page(request, listener, upload_form=None, status=200, refusal=None):
+def _taste_context(listener, form=None):
+    profile = taste.view(listener, events=SHOWN)
+    initial = json.dumps(profile["profile"], indent=2, ensure_ascii=False)
+    return {
+        "taste": profile,
+        "taste_form": form or TasteProfileForm(initial={"document": initial}),
+        "assistant_access": scopes.assistants_may_use_spotify(listener),
+        "created_playlists": CreatedPlaylist.objects.filter(listener=listener)[:SHOWN],
+    }
+
+
+def _page(request, listener, upload_form=None, status=200, refusal=None, taste_form=None):
     context = stats.listener_context(listener, request.GET.get("days"))
     jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:SHOWN]
+    context.update(_taste_context(listener, taste_form))
     context.update(
         {
             "tokens": tokens.active_tokens(listener),
@@ -130,6 +153,38 @@ def disconnect_assistant(request, listener, connection_id):
         back_url=reverse("pages:me") + "#assistants",
         base_template="adminui/listener_base.html",
     )
+
+
+@require_POST
+@listener_required
+def permissions_off(request, listener):
+    """Stops assistants using Spotify at once (the stored scopes lose the extra ones), then logs
+    in again with the base scope so the stored tokens lose them too."""
+    operations.drop_assistant_scopes(listener)
+    return redirect("accounts:login")
+
+
+@never_cache
+@require_POST
+@listener_required
+def save_taste_profile(request, listener):
+    form = TasteProfileForm(request.POST)
+    if not form.is_valid():
+        return _page(request, listener, status=400, taste_form=form)
+    taste.replace(listener, form.cleaned_data["document"], by="your page")
+    messages.success(request, "Saved your taste profile.")
+    return redirect(reverse("pages:me") + "#taste-profile")
+
+
+@require_POST
+@listener_required
+def clear_taste_profile(request, listener):
+    cleared = taste.clear(listener)
+    messages.success(
+        request,
+        f"Cleared your taste profile and {cleared['events_removed']} remembered preferences.",
+    )
+    return redirect(reverse("pages:me") + "#taste-profile")
 
 
 @never_cache

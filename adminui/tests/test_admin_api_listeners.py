@@ -10,7 +10,15 @@ from django_q.models import OrmQ
 from accounts.crypto import encrypt_token
 from accounts.models import Listener, LogEntry
 from imports.models import ImportJob
-from plays.models import Item, Play, SyncRun
+from plays import taste
+from plays.models import (
+    CreatedPlaylist,
+    Item,
+    Play,
+    PreferenceEvent,
+    SyncRun,
+    TasteProfile,
+)
 from plays.tasks import poll_listener_now
 
 pytestmark = pytest.mark.django_db
@@ -310,12 +318,27 @@ def test_deleting_a_listener_removes_all_their_data_and_only_theirs(
     add_job(listener, days_ago=0, stored_path=str(others))
     LogEntry.objects.create(level="INFO", logger="t", event="e", message="m", listener=connected)
     LogEntry.objects.create(level="INFO", logger="t", event="e", message="m", listener=listener)
+    for owner in (connected, listener):
+        taste.update(owner, {"likes": ["jazz"]}, by="tests")
+        taste.add_preference(owner, kind="dislike", text="live versions", by="tests")
+        CreatedPlaylist.objects.create(listener=owner, spotify_id=f"pl-{owner.pk}", name="x")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.delete("/admin/users/carol", headers=AUTH)
 
     assert response.status_code == 200
-    assert response.json() == {"deleted": {"plays": 3, "sync_runs": 2, "import_jobs": 2}}
+    assert response.json() == {
+        "deleted": {
+            "plays": 3,
+            "sync_runs": 2,
+            "import_jobs": 2,
+            "taste_profile": 1,
+            "preference_events": 1,
+            "playlists_recorded": 1,
+        }
+    }
+    for model in (TasteProfile, PreferenceEvent, CreatedPlaylist):
+        assert list(model.objects.values_list("listener", flat=True)) == [listener.pk]
     assert not Listener.objects.filter(spotify_user_id="carol").exists()
     assert Play.objects.filter(listener=listener).count() == Play.objects.count() == 2
     assert SyncRun.objects.filter(listener=listener).count() == SyncRun.objects.count() == 1

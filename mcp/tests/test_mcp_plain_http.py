@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 from accounts.models import Listener
 from mcp import tokens
 from mcp.tests.conftest import ADMIN_TOKEN
-from mcp.tools import ALIASES, TOOLS
+from mcp.tools import ALIASES, OPERATOR, TOOLS
 from plays.tests.query_fixtures import build_history, in_window
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,18 @@ def test_the_documented_urls_resolve(path, name):
     assert (match.namespace, match.url_name) == ("mcp", name)
 
 
-def test_get_tools_lists_the_same_tools_as_tools_list_and_the_aliases(client, secret):
+def test_get_tools_lists_the_same_tools_as_tools_list_and_the_aliases(client, secret, rpc):
     response = client.get("/mcp/tools", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200
+    listed = rpc(secret, "tools/list").json()["result"]["tools"]
+    mine = [tool for tool in TOOLS if tool.audience != OPERATOR]
+    assert response.json()["tools"] == listed == [tool.as_dict() for tool in mine]
+    names = {tool.name for tool in mine}
+    assert response.json()["aliases"] == {a: n for a, n in ALIASES.items() if n in names}
+
+
+def test_the_admin_token_gets_every_tool_and_alias(client):
+    response = client.get("/mcp/tools", HTTP_AUTHORIZATION=f"Bearer {ADMIN_TOKEN}")
     assert response.json() == {"tools": [tool.as_dict() for tool in TOOLS], "aliases": ALIASES}
 
 

@@ -3,8 +3,10 @@
 The SDK runs in its own virtualenv (`sdk_python`), from a temporary directory outside the
 repository with `python -P`, because this repository's mcp/ package would shadow it. It connects
 in both of its modes: `legacy` (the initialize handshake, 2025-11-25) and `auto` (probes
-`server/discover`, so 2026-07-28 here), lists the tools, calls every one with valid and invalid
-arguments, and reads the resources and the prompt.
+`server/discover`, so 2026-07-28 here), lists the tools, calls every history tool with valid
+arguments and every tool with invalid ones, and reads the resources and the prompt. The Spotify
+and taste profile tools are driven the same way, against the Spotify stand-in, in
+test_mcp_spotify_and_memory_end_to_end.py.
 """
 
 import json
@@ -14,13 +16,16 @@ from pathlib import Path
 import pytest
 
 from mcp import tokens
-from mcp.tools import TOOLS
+from mcp.tools import tools_for
+from mcp.tools.history import HISTORY_TOOLS
 from plays.tests.query_fixtures import build_history, in_window
 
 # Transactional: the live server's thread must see what the test wrote.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CLIENT = Path(__file__).parent / "sdk_client" / "run_client.py"
+# What a listener's token is offered: every tool but the operator's.
+TOOLS = tools_for(is_admin=False)
 
 VALID = {
     "recent_plays": {"limit": 5},
@@ -113,7 +118,7 @@ def test_the_sdk_lists_every_tool(seen):
 def test_every_tool_answers_valid_arguments_with_structured_content(seen):
     _, plays, result = seen
     answers = {c["name"]: c for c in result["calls"] if c["arguments"] == VALID.get(c["name"])}
-    assert set(answers) == {tool.name for tool in TOOLS}
+    assert set(answers) == {tool.name for tool in HISTORY_TOOLS}
     for name, answer in answers.items():
         assert "error" not in answer, (name, answer)
         assert answer["is_error"] is False, (name, answer["text"])
@@ -163,5 +168,5 @@ def test_the_sdk_reads_the_resources_and_gets_the_prompt(seen):
     summary, missing = result["reads"]
     assert json.loads(summary["text"])["plays"] == len(in_window(plays))
     assert missing["error"]["code"] == -32602
-    assert result["prompts"] == ["year_in_review"]
+    assert result["prompts"] == ["year_in_review", "year_favourites_playlist"]
     assert "start='2024-01-01' and end='2024-12-31'" in result["prompt_results"][0]["text"]

@@ -1,4 +1,5 @@
-"""resources/* and prompts/* on /mcp: a listener's sync status and summary, and "year in review"."""
+"""resources/* and prompts/* on /mcp: a listener's sync status and summary, "year in review",
+and "my year's favourites, as a playlist"."""
 
 import json
 
@@ -109,7 +110,7 @@ def test_reading_without_a_uri_is_invalid_params(rpc, secret):
 
 def test_prompts_list_offers_year_in_review_with_an_optional_year(rpc, secret):
     prompts = rpc(secret, "prompts/list").json()["result"]["prompts"]
-    assert [p["name"] for p in prompts] == ["year_in_review"]
+    assert [p["name"] for p in prompts] == ["year_in_review", "year_favourites_playlist"]
     assert prompts[0]["arguments"] == [
         {
             "name": "year",
@@ -144,6 +145,18 @@ def test_year_in_review_refuses_a_year_that_is_not_one(rpc, secret, year):
     error = rpc(secret, "prompts/get", params).json()["error"]
     assert error["code"] == -32602
     assert "four-digit year" in error["message"]
+
+
+def test_the_playlist_prompt_reviews_the_year_then_makes_it_a_playlist(rpc, secret):
+    params = {"name": "year_favourites_playlist", "arguments": {"year": "2019"}}
+    result = rpc(secret, "prompts/get", params).json()["result"]
+    assert result["description"] == "My year's favourites, as a playlist: 2019"
+    text = result["messages"][0]["content"]["text"]
+    assert "start='2019-01-01' and end='2019-12-31'" in text
+    review, _, playlist = text.partition("make it a playlist")
+    assert "top_tracks" in review and "get_taste_profile" in review
+    assert "create_playlist" in playlist and "'My 2019 favourites'" in playlist
+    assert "spotify_id of each top_tracks row in rank order" in playlist
 
 
 def test_an_unknown_prompt_is_invalid_params(rpc, secret):

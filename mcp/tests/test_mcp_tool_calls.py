@@ -4,20 +4,27 @@ import json
 
 import pytest
 
-from mcp.tools import TOOLS
+from mcp.tests.conftest import ADMIN_TOKEN
+from mcp.tools import OPERATOR, TOOLS
 from plays.tests.query_fixtures import build_history, in_window
 
 pytestmark = pytest.mark.django_db
 
 
-def test_tools_list_shows_every_tool_with_its_schemas_and_read_only_hint(rpc, secret):
+def test_tools_list_shows_a_listener_every_tool_but_the_operators(rpc, secret):
     tools = rpc(secret, "tools/list").json()["result"]["tools"]
-    assert [tool["name"] for tool in tools] == [tool.name for tool in TOOLS]
-    for shown, tool in zip(tools, TOOLS, strict=True):
+    mine = [tool for tool in TOOLS if tool.audience != OPERATOR]
+    assert [tool["name"] for tool in tools] == [tool.name for tool in mine]
+    for shown, tool in zip(tools, mine, strict=True):
         assert shown == tool.as_dict()
         assert shown["inputSchema"]["type"] == "object"
         assert shown["outputSchema"]["type"] == "object"
-        assert shown["annotations"]["readOnlyHint"] is True
+        assert shown["annotations"]["readOnlyHint"] is tool.annotations["readOnlyHint"]
+
+
+def test_tools_list_shows_the_admin_token_every_tool(rpc, listener):
+    tools = rpc(ADMIN_TOKEN, "tools/list").json()["result"]["tools"]
+    assert tools == [tool.as_dict() for tool in TOOLS]
 
 
 def test_tools_list_refuses_a_cursor_it_never_gave_out(rpc, secret):

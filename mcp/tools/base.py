@@ -15,6 +15,19 @@ ANNOTATIONS = {
 }
 
 
+# Hints of the families beyond the read-only history (mcp.tools.spotify, memory, ops).
+LIVE_READ = {**ANNOTATIONS, "openWorldHint": True}
+LIVE_WRITE = {**ANNOTATIONS, "readOnlyHint": False, "idempotentHint": False, "openWorldHint": True}
+LOCAL_WRITE = {**ANNOTATIONS, "readOnlyHint": False}
+
+LISTENER = "listener"  # a listener's own token, or the admin token naming one with user_id
+OPERATOR = "operator"  # the admin token only; user_id is then an optional filter
+
+
+class ToolError(Exception):
+    """A tool can't answer these arguments; the message is the sentence the model gets."""
+
+
 class UnknownTool(LookupError):
     def __init__(self, name):
         super().__init__(name)
@@ -45,9 +58,16 @@ class Tool:
     output_schema: dict
     run: Callable = field(repr=False)
     annotations: dict = field(default_factory=lambda: {**ANNOTATIONS})
+    # Who may call it (LISTENER or OPERATOR), whether `run` also takes the calling client's name
+    # (for ledgers and logs), and whether its answers count plays (the description says how).
+    audience: str = LISTENER
+    takes_client: bool = False
+    counts_plays: bool = True
 
     @property
     def description(self) -> str:
+        if not self.counts_plays:
+            return self.summary
         seconds = settings.MIN_PLAY_MS / 1000
         return (
             f"{self.summary} A play counts when it lasted at least {seconds:g} seconds "

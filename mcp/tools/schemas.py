@@ -22,6 +22,7 @@ def nullable(schema):
 STR = {"type": "string"}
 INT = {"type": "integer"}
 NUM = {"type": "number"}
+BOOL = {"type": "boolean"}
 TIME = nullable({"type": "string", "description": "ISO 8601 time in the answer's time zone."})
 NAMES = {"type": "array", "items": {"type": "string"}}
 

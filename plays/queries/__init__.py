@@ -20,7 +20,8 @@ On SQLite, name searches fold the case of ASCII letters only (its LIKE).
 The package has a module per family of questions (`listings`, `over_time`, `summary`,
 `comparisons`, `lookup`, `coverage`) on top of the shared parts (`windows`: windows and zones;
 `sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour).
-Callers import the public names from here.
+Callers import the public names from here. The operator's listings (listeners, sync runs) are the
+module `plays.queries.operator`, shared by the admin API and the operator's MCP tools.
 """
 
 from plays.queries.comparisons import compare_periods
