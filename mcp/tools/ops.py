@@ -165,12 +165,16 @@ OPS_TOOLS = [
                 "kind": {
                     "type": "string",
                     "enum": list(SyncRun.Kind.values),
-                    "description": "Only polls or only initial syncs.",
+                    "description": "Only polls or only initial syncs: "
+                    + " or ".join(f"'{kind}'" for kind in SyncRun.Kind.values)
+                    + ".",
                 },
                 "status": {
                     "type": "string",
                     "enum": list(SyncRun.Status.values),
-                    "description": "Only runs that ended so (or are still running).",
+                    "description": "Only runs that ended so (or are still running): "
+                    + ", ".join(f"'{status}'" for status in SyncRun.Status.values)
+                    + ".",
                 },
                 **_WINDOW,
             }
@@ -196,7 +200,9 @@ OPS_TOOLS = [
                 "status": {
                     "type": "string",
                     "enum": list(ImportJob.Status.values),
-                    "description": "Only jobs in this state.",
+                    "description": "Only jobs in this state: "
+                    + ", ".join(f"'{status}'" for status in ImportJob.Status.values)
+                    + ".",
                 },
                 **_WINDOW,
             }
