@@ -16,6 +16,16 @@ from urllib.parse import unquote_plus
 
 import msgspec
 
+from imports.foreign import FOREIGN_PARSERS, FOREIGN_SKIP_REASONS
+from imports.row_values import (
+    COUNTRY_LENGTH,
+    MAX_MS_PLAYED,
+    PLATFORM_LENGTH,
+    REASON_LENGTH,
+)
+from imports.row_values import clean_name as _name
+from imports.row_values import clean_text as _text
+from imports.row_values import flag as _flag
 from plays.keys import parse_spotify_uri
 from plays.records import PlayRecord
 
@@ -24,7 +34,7 @@ ACCOUNT_DATA = "account_data"
 
 SKIP_REASONS: dict[str, str] = {
     "not_an_object": "row is not a JSON object",
-    "missing_timestamp": "row has no ts/endTime",
+    "missing_timestamp": "row has no time of play (ts/endTime, listened_at, date or time)",
     "bad_timestamp": "ts/endTime is not a date and time",
     "bad_ms_played": "ms_played/msPlayed is negative, not a whole number or over 24 days",
     "missing_name": (
@@ -35,14 +45,8 @@ SKIP_REASONS: dict[str, str] = {
         "track row has a title but neither a Spotify URI nor an artist, so the track can't be told "
         "apart from others with the same title"
     ),
+    **FOREIGN_SKIP_REASONS,
 }
-
-# Longest values the plays tables hold (plays.models); longer ones are cut, not rejected.
-NAME_LENGTH = 500
-PLATFORM_LENGTH = 255
-COUNTRY_LENGTH = 8
-REASON_LENGTH = 32
-MAX_MS_PLAYED = 2**31 - 1  # the column's limit, about 24.8 days
 
 _BAD = object()  # marks an ms_played value that makes the row a skip
 _TRACK_PREFIX = "spotify:track:"
@@ -104,9 +108,10 @@ def parser_for(format: str) -> Parser:
         raise ValueError(f"unknown export format {format!r}") from None
 
 
-def row_type_for(format: str) -> type[msgspec.Struct]:
-    """The struct the rows of one export format are decoded into."""
-    return _ROW_TYPES[format]
+def row_type_for(format: str) -> type[msgspec.Struct] | None:
+    """The struct the rows of one of Spotify's formats are decoded into (None for the others,
+    whose rows come as they are read)."""
+    return _ROW_TYPES.get(format)
 
 
 def as_row(value: object, row_type: type[msgspec.Struct]) -> object:
@@ -211,8 +216,13 @@ def parse_account_data_row(row: object) -> PlayRecord | str:
     )
 
 
-_PARSERS: dict[str, Parser] = {EXTENDED: parse_extended_row, ACCOUNT_DATA: parse_account_data_row}
+_PARSERS: dict[str, Parser] = {
+    EXTENDED: parse_extended_row,
+    ACCOUNT_DATA: parse_account_data_row,
+    **FOREIGN_PARSERS,  # other services' formats and this service's own (imports.foreign)
+}
 _ROW_TYPES = {EXTENDED: ExtendedRow, ACCOUNT_DATA: AccountDataRow}
+SPOTIFY_FORMATS = frozenset(_ROW_TYPES)
 
 
 def _extended_track(
@@ -282,22 +292,6 @@ def _ms_played(value: object) -> object:
     if type(value) is int and 0 <= value <= MAX_MS_PLAYED:
         return value
     return _BAD
-
-
-def _name(value: object) -> str | None:
-    if type(value) is not str or not value or value.isspace():
-        return None
-    return value if len(value) <= NAME_LENGTH else value[:NAME_LENGTH]
-
-
-def _text(value: object, length: int) -> str:
-    if type(value) is not str:
-        return ""
-    return value if len(value) <= length else value[:length]
-
-
-def _flag(value: object) -> bool | None:
-    return value if type(value) is bool else None
 
 
 def _uri(value: object, prefix: str) -> str | None:
