@@ -46,7 +46,14 @@ class Command(BaseCommand):
         counted = _Counted(plays)
         bar = None
         if verbosity > 0 and self.stderr._out.isatty():
-            bar = tqdm(counted, total=export.count(), unit=" plays", file=self.stderr._out)
+            bar = tqdm(
+                counted,
+                total=export.count(),
+                unit=" plays",
+                file=self.stderr._out,
+                # A terminal that reports no size (0 x 0) would hide the bar.
+                **({} if _has_size(self.stderr._out) else {"ncols": 80, "nrows": 24}),
+            )
         blocks = export.stream(bar if bar is not None else counted)
         try:
             if output:
@@ -59,7 +66,8 @@ class Command(BaseCommand):
         if verbosity > 0:
             where = output or "stdout"
             self.stderr.write(
-                f"Exported {counted.count:,} plays of {spotify_user_id} to {where} ({format})."
+                f"Exported {counted.count:,} plays of {spotify_user_id} to {where} ({format}).",
+                style_func=str,
             )
 
     def write_file(self, path, blocks):
@@ -85,6 +93,13 @@ class Command(BaseCommand):
         else:  # a text stream (call_command's stdout=StringIO())
             for block in blocks:
                 self.stdout._out.write(block.decode())
+
+
+def _has_size(stream):
+    try:
+        return os.get_terminal_size(stream.fileno()).columns > 0
+    except (OSError, ValueError):
+        return False
 
 
 class _Counted:
