@@ -35,13 +35,14 @@ class OwnUploadForm(forms.Form):
     file = forms.FileField(
         label="Spotify export",
         error_messages={"required": "Choose the export file to upload."},
-        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json,.jsonl,.csv"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
-            "my_spotify_data.zip, or one streaming history JSON file from it; at most "
+            "my_spotify_data.zip, one streaming history JSON file from it, or a ListenBrainz, "
+            "Last.fm or Maloja export; at most "
             f"{settings.IMPORT_MAX_ZIP_SIZE_MB} MB."
         )
 
