@@ -21,6 +21,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 
 import orjson
 
@@ -149,14 +150,8 @@ def write_history_json(
 ) -> Iterator[bytes]:
     """The `json` format: the header, then `records` (lines of other types, such as a future
     taste profile: readers skip types they don't know), then one line per play."""
-    lines = (
-        orjson.dumps(record) + b"\n"
-        for record in (
-            header,
-            *records,
-            *(history_record(play) for play in plays),
-        )
-    )
+    play_records = (history_record(play) for play in plays)
+    lines = (orjson.dumps(record) + b"\n" for record in chain((header,), records, play_records))
     return _blocks(lines)
 
 
