@@ -179,3 +179,44 @@ def test_a_long_export_streams_without_holding_every_play(client, active_listene
     blocks = list(response.streaming_content)
     assert len(blocks) > 5  # sent as it was made, a block at a time
     assert sum(block.count(b"\n") for block in blocks) == 3001
+
+
+# --- other services' files through the upload endpoints ----------------------------------------
+
+
+def test_a_listener_uploads_last_fm_scrobbles_on_their_page(listener_client, upload_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.models import ImportJob
+    from imports.tests.other_services import csv_bytes, lastfm_csv_rows
+
+    upload = SimpleUploadedFile("scrobbles.csv", csv_bytes(lastfm_csv_rows()))
+    response = listener_client.post("/me/import", {"file": upload})
+    assert (response.status_code, response["Location"]) == (302, "/me#imports")
+    assert ImportJob.objects.get().file_name == "scrobbles.csv"
+
+
+def test_a_csv_with_other_columns_is_refused_on_the_page_at_once(listener_client, upload_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.models import ImportJob
+
+    upload = SimpleUploadedFile("scrobbles.csv", b"uts,artist,track\n1,a,b\n")
+    response = listener_client.post("/me/import", {"file": upload})
+    assert response.status_code == 400
+    assert "Line 1 of scrobbles.csv has 3 columns" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert not any(upload_dir.iterdir()) if upload_dir.exists() else True
+
+
+def test_the_admin_api_queues_a_maloja_export(client, active_listener, upload_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.jobs import run_import_job
+    from imports.tests.other_services import SCROBBLES, maloja_export
+
+    upload = SimpleUploadedFile("maloja_export_2023.json", maloja_export())
+    response = client.post("/admin/users/carol/import", {"file": upload}, headers=AUTH)
+    assert response.status_code == 202
+    job = run_import_job(response.json()["job_id"])
+    assert (job.status, job.format, job.inserted) == ("succeeded", "maloja", len(SCROBBLES) - 1)

@@ -7,11 +7,13 @@ Spotify's tracks by name, and keep the others as local items.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from imports.jobs import job_for_file, run_import_job
+from imports.jobs import job_for_file, resume_stale_imports, run_import_job
 from imports.models import ImportJob
 from imports.tests.other_services import (
     DUPLICATED,
@@ -310,3 +312,35 @@ def test_a_two_gigabyte_line_is_refused_after_a_megabyte(listener, tmp_path, set
         "not read further."
     )
     assert catalogue_and_plays() == before
+
+
+class Killed(BaseException):
+    """Stands for the worker process dying: nothing after it runs, no cleanup."""
+
+
+@pytest.mark.parametrize("kind", ["lastfm json pages", "listenbrainz zip", "maloja"])
+def test_an_interrupted_import_resumes_with_exact_counts(listener, tmp_path, monkeypatch, kind):
+    monkeypatch.setattr("imports.jobs.BATCH_SIZE", 2)
+    path, skipped = other_services_files(tmp_path)[kind]
+    job = job_for_file(listener, path)
+
+    def die_after_two_batches(current):
+        if current.records_done >= 4:
+            raise Killed
+
+    with pytest.raises(Killed):
+        run_import_job(job.pk, progress=die_after_two_batches)
+    job.refresh_from_db()
+    assert (job.status, job.records_total) == ("running", len(SCROBBLES) + sum(skipped.values()))
+    assert 0 < job.records_done < job.records_total
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+
+    assert resume_stale_imports() == [job.pk]
+    job.refresh_from_db()
+    assert (job.records_done, job.inserted, job.duplicates, job.attempts) == (
+        len(SCROBBLES) + sum(skipped.values()),
+        6,
+        1,
+        2,
+    )
+    assert Play.objects.filter(listener=listener).count() == 6
