@@ -10,13 +10,17 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.views.decorators.gzip import gzip_page
 from ninja import Field, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from pydantic import field_validator
 
 from accounts.models import Listener
 from adminui import operations
+from adminui.downloads import export_response
 from adminui.schemas import ErrorOut
+from imports.exporting import ExportRefused, prepare_export
 from imports.formats import SKIP_REASONS, skipped_sentence
 from imports.listing import import_job_row, recent_import_jobs
 from plays.queries import operator
@@ -45,6 +49,9 @@ class PlaysBySourceOut(Schema):
     api: int
     extended: int
     account_data: int
+    lastfm: int
+    listenbrainz: int
+    maloja: int
 
 
 class ListenerOut(Schema):
@@ -157,6 +164,30 @@ def get_listener(request, user_id: str):
         "sync_runs": operator.recent_sync_runs(listener=listener, limit=LATEST),
         "import_jobs": recent_import_jobs(listener=listener, limit=LATEST),
     }
+
+
+@router.get(
+    "/{user_id}/export",
+    response={200: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    url_name="export-listener",
+    summary="Download a listener's plays as json, csv or listenbrainz",
+)
+@decorate_view(gzip_page)
+def export_listener(
+    request, user_id: str, format: str = "json", start: str | None = None, end: str | None = None
+):
+    """Streams every play of the listener, oldest first, as a file download: `format=json` (this
+    service's own JSON Lines, which the import reads back), `csv` (one row per play, for
+    spreadsheets) or `listenbrainz` (ListenBrainz's listens, one per line); docs/export.md
+    describes every field. `start` and `end` (ISO dates or datetimes, UTC, the end day included)
+    limit it. Compressed with gzip when the request's Accept-Encoding allows it. An unknown
+    format or a date that can't be read is answered 400 with the reason."""
+    listener = get_listener_or_404(user_id)
+    try:
+        export = prepare_export(listener, format, start, end)
+    except ExportRefused as refusal:
+        raise HttpError(400, str(refusal)) from None
+    return export_response(export)
 
 
 # --- changing ------------------------------------------------------------------------------------

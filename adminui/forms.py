@@ -37,16 +37,15 @@ class OwnUploadForm(forms.Form):
     file = forms.FileField(
         label="Spotify export",
         error_messages={"required": "Choose the export file to upload."},
-        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json,.jsonl,.csv"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         most = limit_in_words()
-        self.fields[
-            "file"
-        ].help_text = (
-            f"my_spotify_data.zip, or one streaming history JSON file from it; at most {most}."
+        self.fields["file"].help_text = (
+            "my_spotify_data.zip, one streaming history JSON file from it, or a ListenBrainz, "
+            f"Last.fm or Maloja export; at most {most}."
         )
         # The browser checks the size before uploading (adminui/static/adminui/uploads.js).
         self.fields["file"].widget.attrs.update(

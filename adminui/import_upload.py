@@ -14,7 +14,8 @@ from django.db import transaction
 from imports.exports import ImportRejected, Limits, open_export
 from imports.jobs import queue_import, remove_upload
 
-ACCEPTED_SUFFIXES = (".zip", ".json")
+# Spotify's ZIP and JSON files; other services' JSON Lines and CSV (imports.detect).
+ACCEPTED_SUFFIXES = (".zip", ".json", ".jsonl", ".csv")
 
 
 class UploadRefused(Exception):
@@ -24,9 +25,9 @@ class UploadRefused(Exception):
 def check_file_name(name):
     if PurePath(name or "").suffix.lower() not in ACCEPTED_SUFFIXES:
         raise UploadRefused(
-            f"{name or 'The file'} is not a ZIP or JSON file: upload my_spotify_data.zip from "
-            'Spotify\'s "Download your data" e-mail, or one of the streaming history JSON files '
-            "inside it."
+            f"{name or 'The file'} is not a ZIP, JSON or CSV file: upload my_spotify_data.zip from "
+            'Spotify\'s "Download your data" e-mail, one of the streaming history JSON files '
+            "inside it, or an export of ListenBrainz, Last.fm or Maloja."
         )
 
 

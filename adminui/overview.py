@@ -20,7 +20,12 @@ SOURCE_NAMES = {
     Play.Source.API: "polled",
     Play.Source.EXTENDED: "extended export",
     Play.Source.ACCOUNT_DATA: "account data export",
+    Play.Source.LASTFM: "Last.fm",
+    Play.Source.LISTENBRAINZ: "ListenBrainz",
+    Play.Source.MALOJA: "Maloja",
 }
+# Spotify's own sources are always shown; other services' only for listeners who imported some.
+ALWAYS_SHOWN = (Play.Source.API, Play.Source.EXTENDED, Play.Source.ACCOUNT_DATA)
 
 
 @dataclass
@@ -52,7 +57,9 @@ def listener_rows(now=None):
                 listener=listener,
                 status=describe(listener, now),
                 by_source={
-                    name: stored["by_source"][source] for source, name in SOURCE_NAMES.items()
+                    name: stored["by_source"][source]
+                    for source, name in SOURCE_NAMES.items()
+                    if source in ALWAYS_SHOWN or stored["by_source"][source]
                 },
                 plays=stored["plays"],
                 first_play=stored["first_play"],

@@ -37,6 +37,7 @@ urlpatterns = [
     # listener (Spotify login)
     path("me", me.me, name="me"),
     path("me/import", me.upload, name="me-import"),
+    path("me/export", me.export, name="me-export"),
     path("me/imports/progress", me.progress, name="me-imports-progress"),
     path("me/time-zone", me.time_zone, name="me-time-zone"),
     path("me/tokens", me.create_token, name="me-token-create"),

@@ -20,12 +20,25 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 import msgspec
 
-from imports.formats import ACCOUNT_DATA, EXTENDED, as_row, parser_for, row_type_for
+from imports import detect
+from imports.errors import ImportRejected
+from imports.foreign import LISTENBRAINZ, check_history_header
+from imports.formats import (
+    ACCOUNT_DATA,
+    EXTENDED,
+    SPOTIFY_FORMATS,
+    as_row,
+    parser_for,
+    row_type_for,
+)
+from imports.readers import JsonLinesReader, csv_rows, json_items, split_lines
+from imports.row_values import RowRefused
 from plays.records import PlayRecord
 
 try:  # Much faster on large files (see docs/imports.md); the standard library is the fallback.
@@ -36,8 +49,12 @@ except ImportError:  # pragma: no cover - depends on what is installed
 MIXED = "mixed"
 
 EXPECTED_NAMES = "endsong_*.json, Streaming_History_Audio_*.json or StreamingHistory*.json"
+# A ListenBrainz export ZIP: listens/<year>/<month>.jsonl beside user.json and feedback.jsonl.
+_LISTENBRAINZ_MEMBER = re.compile(r"(?:^|/)listens/\d{4}/\d{1,2}\.jsonl$", re.I)
+_SNIFFED_SUFFIXES = (".json", ".jsonl", ".csv")  # other members a ZIP may hold plays in
 
 READ_SIZE = 256 * 1024  # compressed bytes read from the upload at a time
+PEEK_SIZE = 64 * 1024  # bytes of a file read to tell its format
 CHUNK_SIZE = 256 * 1024  # most uncompressed bytes handed to the JSON reader at a time
 MAX_ROW_BYTES = 1024 * 1024  # a Spotify row is under 2 KB; a "row" past this is not one
 RATIO_CHECK_FLOOR = 1024 * 1024  # members smaller than this can't be bombs, whatever their ratio
@@ -53,28 +70,6 @@ _NUMBER_RUNS = re.compile(r"(\d+)")
 _HISTORY_NAME = re.compile(
     r"^(?P<stem>.*?)(?:_\d{4}(?:-\d{4})?)?(?:_?(?P<number>\d+))?\.json$", re.I
 )
-
-
-class ImportRejected(Exception):
-    """The upload can't be imported; `str(exc)` is one clear sentence for the person.
-
-    `code` is machine-readable (see docs/imports.md for every code and message); `member` names the
-    file inside the ZIP the problem is in, when there is one.
-    """
-
-    def __init__(self, code: str, message: str, *, member: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.member = member
-
-    @classmethod
-    def too_many_records(cls, limit: int) -> ImportRejected:
-        """What a caller counting rows raises once an import passes `Limits.max_records`."""
-        return cls(
-            "too_many_records",
-            f"This export holds more than {limit:,} records, the most one import may hold "
-            "(IMPORT_MAX_RECORDS).",
-        )
 
 
 @dataclass(frozen=True)
@@ -97,9 +92,10 @@ class Limits:
 
 @dataclass(frozen=True)
 class HistoryFile:
-    name: str  # member name inside the ZIP, or the file name of a single JSON upload
-    format: str  # "extended" or "account_data"
+    name: str  # member name inside the ZIP, or the file name of a single upload
+    format: str  # "extended", "account_data", or another service's (imports.foreign)
     size: int  # uncompressed bytes (as declared by the ZIP)
+    layout: str = detect.JSON_ARRAY  # how its rows are laid out (imports.detect)
 
 
 def history_format(member_name: str) -> str | None:
@@ -168,35 +164,76 @@ class Export:
     def is_zip(self) -> bool:
         return self._archive is not None
 
-    def rows(self, history_file: HistoryFile, *, typed: bool = False) -> Iterator[object]:
-        """The JSON values of one history file's top-level list (objects, unless it's broken).
+    @property
+    def needs_check(self) -> bool:
+        """Whether rows must all be read once before any is stored (`check`): other services'
+        files may hold a row that refuses the whole file, and such a file must change nothing."""
+        return any(history_file.format not in SPOTIFY_FORMATS for history_file in self.files)
 
-        `typed` gives the objects as the format's row struct (`imports.formats.row_type_for`),
-        decoded straight from the text, which is what the parsers read fastest.
-        Raises ImportRejected ("invalid_json", "wrong_shape", "not_utf8", "truncated",
-        "zip_bomb") naming the member, possibly after some rows were already yielded.
+    def rows(self, history_file: HistoryFile, *, typed: bool = False) -> Iterator[object]:
+        """The rows of one history file, as its layout holds them (objects, unless it's broken;
+        lists of cells for a CSV).
+
+        `typed` gives the objects of Spotify's files as the format's row struct
+        (`imports.formats.row_type_for`), decoded straight from the text, which is what the
+        parsers read fastest. Raises ImportRejected ("invalid_json", "wrong_shape", "not_utf8",
+        "truncated", "zip_bomb", "line_too_long", "wrong_columns"...) naming the member, possibly
+        after some rows were already yielded.
         """
-        if self._archive is None:
-            chunks = _file_chunks(self._upload, history_file.size)
-        else:
-            chunks = self._member_chunks(self._members[history_file.name])
-        row_type = row_type_for(history_file.format) if typed else None
-        return iter(JsonArrayReader(chunks, history_file.name, row_type=row_type))
+        name, layout = history_file.name, history_file.layout
+
+        def chunks():
+            if self._archive is None:
+                return _file_chunks(self._upload, history_file.size)
+            return self._member_chunks(self._members[name])
+
+        if layout == detect.JSON_ARRAY:
+            row_type = row_type_for(history_file.format) if typed else None
+            return iter(JsonArrayReader(chunks(), name, row_type=row_type))
+        if layout == detect.JSON_LINES:
+            return iter(JsonLinesReader(chunks(), name))
+        if layout == detect.HISTORY_LINES:
+            return _history_plays(JsonLinesReader(chunks(), name), name)
+        if layout == detect.CSV_ROWS:
+            return csv_rows(chunks(), name, columns=detect.LASTFM_CSV_COLUMNS)
+        if layout == detect.LASTFM_PAGE:
+            return json_items(
+                chunks, name, "recenttracks.track.item", lone_object_path="recenttracks.track"
+            )
+        if layout == detect.LASTFM_PAGES:
+            return _page_tracks(json_items(chunks, name, "item.recenttracks.track"))
+        if layout == detect.MALOJA_OBJECT:
+            return json_items(chunks, name, "scrobbles.item")
+        raise ValueError(f"unknown layout {layout!r}")  # pragma: no cover - a programming error
 
     def records(self) -> Iterator[tuple[HistoryFile, PlayRecord | str]]:
         """Every row of every history file as a PlayRecord or a skip reason, file by file.
 
-        Raises `ImportRejected.too_many_records` once more than `limits.max_records` rows were read.
+        Raises `ImportRejected.too_many_records` once more than `limits.max_records` rows were
+        read, and a row's refusal (`refused_row`).
         """
         limit = self.limits.max_records
         count = 0
         for history_file in self.files:
             parse = parser_for(history_file.format)
-            for row in self.rows(history_file, typed=True):
+            for number, row in enumerate(self.rows(history_file, typed=True), 1):
                 count += 1
                 if count > limit:
                     raise ImportRejected.too_many_records(limit)
-                yield history_file, parse(row)
+                try:
+                    yield history_file, parse(row)
+                except RowRefused as refusal:
+                    raise refused_row(history_file, number, refusal) from None
+
+    def check(self, progress=None) -> int:
+        """Reads every row once and returns how many there are, raising ImportRejected for the
+        first thing that refuses the file; nothing is stored. `progress(rows)` is called now
+        and then."""
+        count = 0
+        for count, _ in enumerate(self.records(), 1):
+            if progress is not None and count % 20_000 == 0:
+                progress(count)
+        return count
 
     def close(self) -> None:
         if self._archive is not None:
@@ -244,7 +281,7 @@ def open_export(path: str | Path, limits: Limits, *, name: str | None = None) ->
         head = upload.read(64 * 1024)
         if head.startswith(_ZIP_SIGNATURES):
             return _open_zip(upload, path, name, size, limits)
-        return _open_json(upload, path, name, size, head, limits)
+        return _open_single_file(upload, path, name, size, head, limits)
     except BaseException:
         upload.close()
         raise
@@ -317,8 +354,12 @@ def _validate_archive(
         (info for info in members if history_format(info.filename)),
         key=lambda info: history_order(info.filename),
     )
-    if not history:
+    found = [(info, history_format(info.filename), detect.JSON_ARRAY) for info in history]
+    if not found:
+        found = _other_services_members(archive, upload, name, members, limits)
+    if not found:
         raise _no_history_files(name, members)
+    history = [info for info, _, _ in found]
     declared_total = sum(info.file_size for info in history)
     if declared_total > limits.max_uncompressed_bytes:
         raise ImportRejected(
@@ -331,9 +372,45 @@ def _validate_archive(
         if _peek_member(upload, archive, info, name, 4).startswith(_ZIP_SIGNATURES):
             raise _nested_zip(name, info.filename)
     return [
-        HistoryFile(name=info.filename, format=history_format(info.filename), size=info.file_size)
-        for info in history
+        HistoryFile(name=info.filename, format=format, size=info.file_size, layout=layout)
+        for info, format, layout in found
     ]
+
+
+def _other_services_members(
+    archive: zipfile.ZipFile, upload: BinaryIO, name: str, members: list, limits: Limits
+) -> list[tuple[zipfile.ZipInfo, str, str]]:
+    """The members of a ZIP without Spotify history files that hold plays of another service:
+    a ListenBrainz export's listens/<year>/<month>.jsonl, else any JSON, JSON Lines or CSV
+    file whose content is one of the formats read (Last.fm pages saved one file each, say)."""
+    listens = [info for info in members if _LISTENBRAINZ_MEMBER.search(info.filename)]
+    if listens:
+        listens.sort(key=lambda info: natural_key(info.filename))
+        return [(info, LISTENBRAINZ, detect.JSON_LINES) for info in listens]
+    found = []
+    for info in sorted(members, key=lambda info: history_order(info.filename)):
+        if not info.filename.lower().endswith(_SNIFFED_SUFFIXES):
+            continue
+        _check_member(info, name, limits)
+        head = _peek_member(upload, archive, info, name, PEEK_SIZE)
+        if head.startswith(_ZIP_SIGNATURES):
+            raise _nested_zip(name, info.filename)
+        try:
+            member = info.filename
+            detected = _detect_content(head, member, partial(_first_row, head, member))
+        except ImportRejected:
+            continue  # Userdata.json, Playlist1.json and the like: not plays
+        if detected is not None:
+            found.append((info, *detected))
+    return found
+
+
+def _first_row(head: bytes, member: str) -> object:
+    """The first row of a JSON list whose first bytes are `head`, if it is complete there."""
+    try:
+        return next(iter(JsonArrayReader([head], member)), None)
+    except ImportRejected:
+        return None
 
 
 def _check_member(info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
@@ -398,7 +475,7 @@ def _no_history_files(name: str, members: list[zipfile.ZipInfo]) -> ImportReject
     return ImportRejected(
         "no_history_files",
         f"Found {count} in {name} ({listing}) but none is a Spotify streaming history file "
-        f"(expected {EXPECTED_NAMES}).",
+        f"(expected {EXPECTED_NAMES}) nor {detect.OTHER_SERVICES}.",
     )
 
 
@@ -527,42 +604,116 @@ def _damaged_member(name: str, member: str) -> ImportRejected:
 # Single JSON uploads
 
 
-def _open_json(
+def _open_single_file(
     upload: BinaryIO, path: Path, name: str, size: int, head: bytes, limits: Limits
 ) -> Export:
-    if head.startswith(_UTF16_BOMS):
-        raise _not_utf8(name, 1)
-    first = head.removeprefix(_UTF8_BOM).lstrip(_JSON_WHITESPACE)[:1]
-    if first == b"{":
-        raise _wrong_shape(name)
-    if first != b"[":
+    """One file: a Spotify history JSON file, or another service's export (detected)."""
+    if history_format(name):  # a Spotify history file's name: read as one, whatever it holds
+        if head.startswith(_UTF16_BOMS):
+            raise _not_utf8(name, 1)
+        if head.removeprefix(_UTF8_BOM).lstrip(_JSON_WHITESPACE)[:1] == b"{":
+            raise _wrong_shape(name)
+        detected = (history_format(name), detect.JSON_ARRAY)
+    else:
+        detected = _detect_content(
+            head, name, lambda: next(iter(JsonArrayReader(_file_chunks(upload, size), name)), None)
+        )
+    if detected is None:
         raise ImportRejected(
             "not_a_zip",
             f"{name} is neither a ZIP file nor a JSON file: upload the ZIP file from Spotify's "
-            '"Download your data" e-mail, or one of the streaming history JSON files inside it.',
+            '"Download your data" e-mail, one of the streaming history JSON files inside it, or '
+            f"{detect.OTHER_SERVICES}.",
         )
-    history_file = HistoryFile(name=name, format=_json_upload_format(upload, name, size), size=size)
+    format, layout = detected
+    history_file = HistoryFile(name=name, format=format, size=size, layout=layout)
     return Export(path=path, name=name, files=[history_file], limits=limits, upload=upload)
 
 
-def _json_upload_format(upload: BinaryIO, name: str, size: int) -> str:
-    """From the file name when it is a history file's, else from the keys of its first row."""
-    by_name = history_format(name)
-    if by_name:
-        return by_name
-    first_row = next(iter(JsonArrayReader(_file_chunks(upload, size), name)), None)
-    if isinstance(first_row, dict):
-        if "ts" in first_row and "ms_played" in first_row:
-            return EXTENDED
-        if "endTime" in first_row and "msPlayed" in first_row:
-            return ACCOUNT_DATA
-    if first_row is None:
-        reason = "it holds an empty list"
-    else:
-        reason = "its rows have neither ts and ms_played nor endTime and msPlayed"
-    raise ImportRejected(
-        "no_history_files",
-        f"{name} is not a Spotify streaming history file ({reason}; expected {EXPECTED_NAMES}).",
+def _detect_content(head: bytes, name: str, first_row) -> tuple[str, str] | None:
+    """(format, layout) of a file (or ZIP member) from its first bytes, None when it is no JSON
+    and no CSV. Raises ImportRejected for a JSON or CSV file that is none of the formats read.
+
+    `first_row()` reads the first row of a JSON list.
+    """
+    if head.startswith(_UTF16_BOMS):
+        raise _not_utf8(name, 1)
+    body = head.removeprefix(_UTF8_BOM).lstrip(_JSON_WHITESPACE)
+    first = body[:1]
+    if first == b"[":
+        row = first_row()
+        detected = detect.first_row_format(row)
+        if detected is None:
+            if row is None:
+                reason = "it holds an empty list"
+            else:
+                reason = "its rows have neither ts and ms_played nor endTime and msPlayed"
+            raise ImportRejected(
+                "no_history_files",
+                f"{name} is not a Spotify streaming history file ({reason}; expected "
+                f"{EXPECTED_NAMES}) nor {detect.OTHER_SERVICES}.",
+            )
+        return detected
+    if first == b"{":
+        line = body.split(b"\n", 1)[0]
+        try:
+            detected = detect.first_line_format(orjson_loads(line))
+        except ValueError:
+            detected = None
+        if detected is None:
+            detected = detect.object_format(body)
+        if detected is None:
+            raise _wrong_shape(name)
+        if detected[1] == detect.HISTORY_LINES:
+            _check_history_header(line, name)
+        return detected
+    first_line = next(split_lines([head], name), (1, b""))[1]
+    try:
+        text = first_line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return detect.csv_format(text, name, named_csv=name.lower().endswith(".csv"))
+
+
+def _check_history_header(line: bytes, name: str) -> None:
+    try:
+        check_history_header(orjson_loads(line))
+    except RowRefused as refusal:
+        raise refused_row(HistoryFile(name, "history_json", 0), 1, refusal) from None
+
+
+def _history_plays(lines: Iterable[object], name: str) -> Iterator[object]:
+    """The play lines of this service's json export, after checking its header line; lines of
+    other types (a later version's additions) are skipped."""
+    first = True
+    for value in lines:
+        if first:
+            first = False
+            try:
+                check_history_header(value)
+            except RowRefused as refusal:
+                raise refused_row(HistoryFile(name, "history_json", 0), 1, refusal) from None
+            continue
+        if not isinstance(value, dict) or value.get("type") == "play":
+            yield value
+
+
+def _page_tracks(pages: Iterable[object]) -> Iterator[object]:
+    """The tracks of a list of Last.fm pages, read as each page's `recenttracks.track`."""
+    for tracks in pages:
+        if isinstance(tracks, list):
+            yield from tracks
+        elif isinstance(tracks, dict):
+            yield tracks  # a page's only track, written as an object
+
+
+def refused_row(history_file: HistoryFile, number: int, refusal: RowRefused) -> ImportRejected:
+    """The refusal of a whole file for one of its rows (`number` counts from 1)."""
+    what = "Line" if history_file.layout == detect.CSV_ROWS else "Row"
+    return ImportRejected(
+        refusal.code,
+        f"{what} {number:,} of {history_file.name} {refusal.reason}; nothing was imported.",
+        member=history_file.name,
     )
 
 
@@ -582,6 +733,11 @@ def _file_chunks(upload: BinaryIO, size: int) -> Iterator[bytes]:
 
 def _loads_with_json(document: bytes) -> object:
     return json.loads(document.decode("utf-8"))
+
+
+def orjson_loads(data: bytes) -> object:
+    """One JSON document (a ValueError when it is none)."""
+    return _loads_batch(data)
 
 
 # Either one raises a ValueError for bad JSON or bad UTF-8; the slow path then says which.

@@ -16,6 +16,16 @@ from urllib.parse import unquote_plus
 
 import msgspec
 
+from imports.foreign import FOREIGN_PARSERS, FOREIGN_SKIP_REASONS
+from imports.row_values import (
+    COUNTRY_LENGTH,
+    MAX_MS_PLAYED,
+    PLATFORM_LENGTH,
+    REASON_LENGTH,
+)
+from imports.row_values import clean_name as _name
+from imports.row_values import clean_text as _text
+from imports.row_values import flag as _flag
 from plays.keys import parse_spotify_uri
 from plays.records import PlayRecord
 
@@ -26,7 +36,7 @@ ACCOUNT_DATA = "account_data"
 # and the API's sentences, `skipped_sentence`, and the admin API's documentation all use this).
 SKIP_REASONS: dict[str, str] = {
     "not_an_object": "were not JSON objects",
-    "missing_timestamp": "had no time (ts / endTime)",
+    "missing_timestamp": "had no time of play (ts / endTime, listened_at, date or time)",
     "bad_timestamp": "had a time (ts / endTime) that is not a date and time",
     "bad_ms_played": (
         "had a play length (ms_played / msPlayed) that is negative, not a whole number or over "
@@ -40,9 +50,15 @@ SKIP_REASONS: dict[str, str] = {
         "had a track title but neither a Spotify URI nor an artist, so the track can't be told "
         "apart from others with the same title"
     ),
+    **FOREIGN_SKIP_REASONS,
 }
 # The few reasons that read differently for a single row.
-_ONE_ROW = {"not_an_object": "was not a JSON object"}
+_ONE_ROW = {
+    "not_an_object": "was not a JSON object",
+    "now_playing": (
+        "was the track Last.fm showed as playing when the page was saved (it has no date)"
+    ),
+}
 
 
 def skipped_sentence(reason, count):
@@ -59,13 +75,6 @@ def skipped_sentences(skipped):
     ordered = sorted(skipped.items(), key=lambda item: (-item[1], item[0]))
     return [skipped_sentence(reason, count) for reason, count in ordered]
 
-
-# Longest values the plays tables hold (plays.models); longer ones are cut, not rejected.
-NAME_LENGTH = 500
-PLATFORM_LENGTH = 255
-COUNTRY_LENGTH = 8
-REASON_LENGTH = 32
-MAX_MS_PLAYED = 2**31 - 1  # the column's limit, about 24.8 days
 
 _BAD = object()  # marks an ms_played value that makes the row a skip
 _TRACK_PREFIX = "spotify:track:"
@@ -127,9 +136,10 @@ def parser_for(format: str) -> Parser:
         raise ValueError(f"unknown export format {format!r}") from None
 
 
-def row_type_for(format: str) -> type[msgspec.Struct]:
-    """The struct the rows of one export format are decoded into."""
-    return _ROW_TYPES[format]
+def row_type_for(format: str) -> type[msgspec.Struct] | None:
+    """The struct the rows of one of Spotify's formats are decoded into (None for the others,
+    whose rows come as they are read)."""
+    return _ROW_TYPES.get(format)
 
 
 def as_row(value: object, row_type: type[msgspec.Struct]) -> object:
@@ -234,8 +244,13 @@ def parse_account_data_row(row: object) -> PlayRecord | str:
     )
 
 
-_PARSERS: dict[str, Parser] = {EXTENDED: parse_extended_row, ACCOUNT_DATA: parse_account_data_row}
+_PARSERS: dict[str, Parser] = {
+    EXTENDED: parse_extended_row,
+    ACCOUNT_DATA: parse_account_data_row,
+    **FOREIGN_PARSERS,  # other services' formats and this service's own (imports.foreign)
+}
 _ROW_TYPES = {EXTENDED: ExtendedRow, ACCOUNT_DATA: AccountDataRow}
+SPOTIFY_FORMATS = frozenset(_ROW_TYPES)
 
 
 def _extended_track(
@@ -305,22 +320,6 @@ def _ms_played(value: object) -> object:
     if type(value) is int and 0 <= value <= MAX_MS_PLAYED:
         return value
     return _BAD
-
-
-def _name(value: object) -> str | None:
-    if type(value) is not str or not value or value.isspace():
-        return None
-    return value if len(value) <= NAME_LENGTH else value[:NAME_LENGTH]
-
-
-def _text(value: object, length: int) -> str:
-    if type(value) is not str:
-        return ""
-    return value if len(value) <= length else value[:length]
-
-
-def _flag(value: object) -> bool | None:
-    return value if type(value) is bool else None
 
 
 def _uri(value: object, prefix: str) -> str | None:

@@ -26,10 +26,11 @@ from django.utils import timezone
 
 from accounts.logs import log_event
 from accounts.models import Listener
-from imports.exports import ImportRejected, Limits, open_export
+from imports.exports import ImportRejected, Limits, open_export, refused_row
 from imports.formats import parser_for
 from imports.models import ImportJob
 from imports.readahead import ReadAhead
+from imports.row_values import RowRefused
 from plays.ingest import PlayIngestor
 from plays.models import Play
 from plays.poller import new_worker_name
@@ -219,6 +220,7 @@ class _ImportRun:
         self.progress = progress
         self.limits = Limits.from_settings()
         self.ingestor = PlayIngestor(job.listener, import_job_id=job.pk)
+        self.exact_total = None  # rows in the export, once a check has counted them
 
     def run(self):
         job = self.job
@@ -226,6 +228,10 @@ class _ImportRun:
             job.format = export.format
             self.total_bytes = sum(history_file.size for history_file in export.files) or 1
             self.bytes_done = sum(f.size for f in export.files[: job.resume_file])
+            if export.needs_check:
+                # Other services' files are read once before anything is stored: a row that
+                # refuses the file (a date in the future, a wrong column) must change nothing.
+                self.exact_total = export.check(progress=self._still_checking)
             job.records_total = max(job.records_total, self._estimate_total())
             reader = ReadAhead(lambda: self._batches(export), name=f"import-{job.pk}-reader")
             with reader as batches:
@@ -248,7 +254,10 @@ class _ImportRun:
             for row_number, row in enumerate(export.rows(history_file, typed=True)):
                 if row_number < first_row:
                     continue
-                parsed = parse(row)
+                try:
+                    parsed = parse(row)
+                except RowRefused as refusal:
+                    raise refused_row(history_file, row_number + 1, refusal) from None
                 if type(parsed) is str:
                     skips[parsed] += 1
                 else:
@@ -263,7 +272,16 @@ class _ImportRun:
             batch.resume_file, batch.resume_row, batch.bytes_done = index + 1, 0, bytes_done
             yield batch
 
+    def _still_checking(self, rows):
+        """Keeps the job's heartbeat fresh during a long check, so no worker takes it over."""
+        now = timezone.now()
+        ImportJob.objects.filter(pk=self.job.pk, worker=self.owner).update(
+            heartbeat_at=now, records_total=rows
+        )
+
     def _estimate_total(self):
+        if self.exact_total is not None:
+            return self.exact_total
         done = self.job.records_done
         if done and self.bytes_done:
             return round(done * self.total_bytes / self.bytes_done)

@@ -59,6 +59,7 @@ PLAY_COPY_TYPES = (
 _RECORD_COLUMNS = tuple(attrgetter(name) for name in PLAY_COLUMNS[2:-1])
 _played_at = attrgetter("played_at")
 _source = attrgetter("source")
+_ms_played = attrgetter("ms_played")
 _PLAY_TABLE = Play._meta.db_table
 # A batch is compared with at most this many stored plays per record (see _rows_not_stored_yet).
 STORED_PLAYS_READ_PER_RECORD = 3
@@ -126,15 +127,16 @@ class PlayIngestor:
         # More stored plays than this around a batch means it spans years (a video history file
         # does): rather than read them all, read only other sources' plays, as the dedupe needs.
         limit = STORED_PLAYS_READ_PER_RECORD * len(records)
-        stored = list(in_window.values_list("item_id", "played_at", "source")[: limit + 1])
+        columns = ("item_id", "played_at", "source", "ms_played")
+        stored = list(in_window.values_list(*columns)[: limit + 1])
         checked = len(stored) <= limit
         sources = set(map(_source, records))
         if not checked:
             other_sources = (
                 in_window.exclude(source__in=sources) if len(sources) == 1 else in_window
             )
-            stored = list(other_sources.values_list("item_id", "played_at", "source"))
-        stored_keys = {(item_id, at) for item_id, at, _ in stored} if checked else set()
+            stored = list(other_sources.values_list(*columns))
+        stored_keys = {(play[0], play[1]) for play in stored} if checked else set()
         if len(sources) == 1:
             source = sources.pop()
             stored = [play for play in stored if play[2] != source]  # never the same listen
@@ -142,7 +144,15 @@ class PlayIngestor:
         keys = list(zip(item_ids, played_ats, strict=True))
         drop = set()
         if stored:
-            candidates = list(zip(item_ids, played_ats, map(_source, records), strict=True))
+            candidates = list(
+                zip(
+                    item_ids,
+                    played_ats,
+                    map(_source, records),
+                    map(_ms_played, records),
+                    strict=True,
+                )
+            )
             drop = cross_source_duplicates(candidates, stored)
         if stored_keys.intersection(keys) or len(set(keys)) < len(keys):
             seen = set(stored_keys)

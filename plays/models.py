@@ -115,13 +115,20 @@ class Play(models.Model):
     """One play of one item by one listener, stored once whatever the sources.
 
     `played_at` is when the play ended (what both the API and the exports record). Every row the
-    sources give is kept, short plays included: queries decide what counts as a play.
+    sources give is kept, short plays included: queries decide what counts as a play. Other
+    services (Last.fm, ListenBrainz, Maloja) record when a play started: their plays are stored at
+    that start plus the duration, with `ms_played` that duration, or at the start itself with
+    `ms_played` unknown when no duration was given (see `plays.dedupe`).
     """
 
     class Source(models.TextChoices):
         API = "api", "Spotify API (polling)"
         EXTENDED = "extended", "Extended streaming history export"
         ACCOUNT_DATA = "account_data", "Account data export"
+        # Other services' exports: their time is when the play started (see plays.dedupe).
+        LASTFM = "lastfm", "Last.fm scrobbles"
+        LISTENBRAINZ = "listenbrainz", "ListenBrainz listens"
+        MALOJA = "maloja", "Maloja scrobbles"
 
     listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="plays")
     played_at = models.DateTimeField()

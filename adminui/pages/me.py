@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import scopes
 from accounts.oauth import LISTENER_SESSION_KEY
 from adminui import assistants, operations, stats, tokens
 from adminui.access import listener_required
+from adminui.downloads import export_response
 from adminui.forms import (
     DeleteConfirmForm,
     OwnUploadForm,
@@ -27,6 +29,8 @@ from adminui.import_upload import UploadRefused, accept_upload
 from adminui.pages.imports import progress_response
 from adminui.pages.uploading import upload_view
 from adminui.progress import job_progress
+from imports.export_formats import FORMATS
+from imports.exporting import ExportRefused, prepare_export
 from imports.models import ImportJob
 from plays import taste
 from plays.models import CreatedPlaylist
@@ -45,7 +49,15 @@ def _taste_context(listener, form=None):
     }
 
 
-def _page(request, listener, upload_form=None, status=200, refusal=None, taste_form=None):
+def _page(
+    request,
+    listener,
+    upload_form=None,
+    status=200,
+    refusal=None,
+    taste_form=None,
+    export_refusal=None,
+):
     context = stats.listener_context(listener, request.GET.get("days"))
     jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:SHOWN]
     context.update(_taste_context(listener, taste_form))
@@ -59,6 +71,8 @@ def _page(request, listener, upload_form=None, status=200, refusal=None, taste_f
             "time_zone_url": reverse("pages:me-time-zone"),
             "upload_form": upload_form or OwnUploadForm(),
             "refusal": refusal,
+            "export_refusal": export_refusal,
+            "export_formats": list(FORMATS),
             "jobs": [(job, job_progress(job)) for job in jobs],
         }
     )
@@ -91,6 +105,21 @@ def upload(request, listener):
             messages.success(request, f"Queued the import of {job.file_name}.")
             return redirect(reverse("pages:me") + "#imports")
     return _page(request, listener, form, 400)
+
+
+@never_cache
+@require_GET
+@gzip_page
+@listener_required
+def export(request, listener):
+    """The listener's own plays as a download (json, csv or listenbrainz), streamed."""
+    try:
+        history = prepare_export(
+            listener, request.GET.get("format"), request.GET.get("start"), request.GET.get("end")
+        )
+    except ExportRefused as refusal:
+        return _page(request, listener, status=400, export_refusal=str(refusal))
+    return export_response(history)
 
 
 @never_cache

@@ -303,7 +303,17 @@ def test_the_status_sums_up_listeners_plays_runs_jobs_and_schedules(client, list
         "not_registered": 0,
         "import_only": 1,
     }
-    assert body["plays"] == {"total": 3, "by_source": {"api": 2, "extended": 1, "account_data": 0}}
+    assert body["plays"] == {
+        "total": 3,
+        "by_source": {
+            "api": 2,
+            "extended": 1,
+            "account_data": 0,
+            "lastfm": 0,
+            "listenbrainz": 0,
+            "maloja": 0,
+        },
+    }
     last_success = datetime.fromisoformat(body["last_successful_poll"])
     assert abs(last_success - finished) < timedelta(milliseconds=1)  # JSON keeps milliseconds
     assert body["sync_runs_last_24h"] == {

@@ -103,7 +103,14 @@ def test_the_list_shows_every_listener_with_their_plays_and_polling_state(
     assert alice["status"] == "import_only"
     assert alice["status_label"] == "Import only (never logged in)"
     assert carol["plays"] == 4
-    assert carol["plays_by_source"] == {"api": 2, "extended": 1, "account_data": 1}
+    assert carol["plays_by_source"] == {
+        "api": 2,
+        "extended": 1,
+        "account_data": 1,
+        "lastfm": 0,
+        "listenbrainz": 0,
+        "maloja": 0,
+    }
     assert when(carol["first_play"]) == NOON
     assert when(carol["last_play"]) == NOON + timedelta(minutes=3)
     assert when(carol["last_poll_at"]) == NOON

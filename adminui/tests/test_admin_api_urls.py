@@ -72,6 +72,7 @@ def test_the_openapi_document_is_public_and_lists_every_endpoint(client):
         "/admin/users/{user_id}",
         "/admin/users/{user_id}/poll",
         "/admin/users/{user_id}/import",
+        "/admin/users/{user_id}/export",
         "/admin/sync-runs",
         "/admin/import-jobs",
         "/admin/import-jobs/{job_id}",

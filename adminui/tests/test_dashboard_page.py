@@ -43,6 +43,19 @@ def test_rows_and_totals_count_plays_by_source(crowd):
     assert summary["by_state"]["Active"] == 3  # by status: active, expiring, rate limited
 
 
+def test_plays_imported_from_other_services_show_for_those_who_have_some(crowd):
+    add_plays(crowd["active"], 4, start=NOW - timedelta(days=2), source=Play.Source.LASTFM)
+    rows = {row.listener.spotify_user_id: row for row in listener_rows(NOW)}
+    assert rows["active"].by_source == {
+        "polled": 0,
+        "extended export": 0,
+        "account data export": 0,
+        "Last.fm": 4,
+    }
+    assert "Last.fm" not in rows["paused"].by_source
+    assert totals(list(rows.values()))["by_source"]["Last.fm"] == 4
+
+
 def test_the_page_lists_every_listener_problems_first(staff_client, crowd):
     Listener.objects.filter(refresh_token_expires_at__isnull=False).update(
         refresh_token_expires_at=timezone.now() + timedelta(days=100)

@@ -84,7 +84,7 @@ def test_a_file_that_is_not_a_zip_or_json_is_refused_and_nothing_is_kept(
     staff_client, active_listener, upload_dir
 ):
     response = post(staff_client, SimpleUploadedFile("holiday.png", b"\x89PNG....."))
-    refused(response, 400, "holiday.png is not a ZIP or JSON file")
+    refused(response, 400, "holiday.png is not a ZIP, JSON or CSV file")
     assert stored(upload_dir) == []
 
 

@@ -72,7 +72,7 @@ def test_a_wrong_file_is_refused_on_my_page_with_the_reason(
 ):
     response = listener_client.post("/me/import", {"file": SimpleUploadedFile("notes.txt", b"hi")})
     assert response.status_code == 400
-    assert "notes.txt is not a ZIP or JSON file" in response.content.decode()
+    assert "notes.txt is not a ZIP, JSON or CSV file" in response.content.decode()
     assert not ImportJob.objects.exists() and not OrmQ.objects.exists()
 
 

@@ -32,7 +32,7 @@ OPERATOR_POSTS = [
     "/imports/1/retry",
     "/logs/purge",
 ]
-LISTENER_GETS = ["/me", "/me/delete", "/me/imports/progress?ids=1"]
+LISTENER_GETS = ["/me", "/me/delete", "/me/imports/progress?ids=1", "/me/export?format=csv"]
 LISTENER_POSTS = ["/me/import", "/me/time-zone", "/me/tokens", "/me/tokens/1/revoke", "/me/delete"]
 
 DOCUMENTED = {
@@ -49,6 +49,7 @@ DOCUMENTED = {
     "/logs/purge": activity.purge_logs,
     "/me": me.me,
     "/me/import": me.upload,
+    "/me/export": me.export,
     "/me/delete": me.delete,
 }
 

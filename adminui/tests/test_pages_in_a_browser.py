@@ -6,6 +6,7 @@ Set SCREENSHOTS_DIR (e.g. `SCREENSHOTS_DIR=docs/screenshots`) to keep the screen
 take: that is how the README's pictures are made.
 """
 
+import csv
 import os
 import shutil
 import signal
@@ -212,6 +213,23 @@ def test_a_listener_logs_in_imports_their_export_and_manages_a_token(
         page.goto(f"{base}/me?days=all")
         shots(page, "me")
 
+        # The history goes out again: a CSV download from the export card, on a phone too.
+        page.select_option("#id_export_format", "csv")
+        with page.expect_download() as download:
+            page.click("#export-form button[type=submit]")
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        seen["download"] = saved
+        for width in (360, 1280):
+            page.set_viewport_size({"width": width, "height": HEIGHT})
+            page.goto(f"{base}/me#export")
+            seen[f"overflow_{width}"] = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            page.locator("#export").screenshot(path=str(tmp_path / f"me-export-{width}.png"))
+            shots(page, f"me-{width}")
+        page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+
         page.goto(f"{base}/")  # an operator page
         seen["operator_url"] = page.url
         page.goto(f"{base}/listeners/gustav")
@@ -228,6 +246,10 @@ def test_a_listener_logs_in_imports_their_export_and_manages_a_token(
     assert seen["secret"] not in seen["reloaded"]
     assert seen["secret"] not in seen["after"] and token.prefix in seen["after"]
     assert ImportJob.objects.get().listener == fiona
+    assert seen["download"].name.startswith("spotify-history-fiona-")
+    with seen["download"].open(encoding="utf-8-sig", newline="") as csv_file:
+        assert len(list(csv.reader(csv_file))) == Play.objects.filter(listener=fiona).count() + 1
+    assert (seen["overflow_360"], seen["overflow_1280"]) == (0, 0)
     # The listener's session opens no operator page.
     assert seen["operator_url"] == f"{base}/login?next=/"
     assert seen["other_url"] == f"{base}/login?next=/listeners/gustav"

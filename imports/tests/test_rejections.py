@@ -52,7 +52,6 @@ def test_it_rejects_an_upload_over_the_size_limit_before_reading_it(tmp_path):
     [
         ("Read_Me_First.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"),
         ("notes.txt", b"my spotify history, see attached"),
-        ("history.csv", b"endTime,artistName,trackName,msPlayed\n"),
     ],
 )
 def test_it_rejects_a_file_that_is_neither_a_zip_nor_json(tmp_path, file_name, content):
@@ -61,7 +60,8 @@ def test_it_rejects_a_file_that_is_neither_a_zip_nor_json(tmp_path, file_name, c
     assert error.code == "not_a_zip"
     assert str(error) == (
         f"{file_name} is neither a ZIP file nor a JSON file: upload the ZIP file from Spotify's "
-        '"Download your data" e-mail, or one of the streaming history JSON files inside it.'
+        '"Download your data" e-mail, one of the streaming history JSON files inside it, or an '
+        "export of ListenBrainz, Last.fm or Maloja, or this service's own json export."
     )
 
 
@@ -294,7 +294,8 @@ def test_it_rejects_a_zip_without_history_files_and_says_what_it_found(tmp_path)
     assert str(error) == (
         "Found 3 files in my_spotify_data.zip (Playlist1.json, Read_Me_First.pdf, Userdata.json) "
         "but none is a Spotify streaming history file (expected endsong_*.json, "
-        "Streaming_History_Audio_*.json or StreamingHistory*.json)."
+        "Streaming_History_Audio_*.json or StreamingHistory*.json) nor an export of ListenBrainz, "
+        "Last.fm or Maloja, or this service's own json export."
     )
 
 
@@ -304,7 +305,8 @@ def test_the_list_of_what_was_found_is_kept_short(tmp_path):
     assert str(rejection(upload)) == (
         "Found 12 files in photos.zip (IMG_0.jpg, IMG_1.jpg, IMG_2.jpg, IMG_3.jpg, IMG_4.jpg and 7 "
         "more) but none is a Spotify streaming history file (expected endsong_*.json, "
-        "Streaming_History_Audio_*.json or StreamingHistory*.json)."
+        "Streaming_History_Audio_*.json or StreamingHistory*.json) nor an export of ListenBrainz, "
+        "Last.fm or Maloja, or this service's own json export."
     )
 
 

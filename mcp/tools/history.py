@@ -74,7 +74,8 @@ HISTORY_TOOLS = [
         name="recent_plays",
         title="Recent plays",
         summary="The listener's most recent plays, newest first, with artists, album (or show), "
-        "milliseconds played and the source that recorded each (api, extended, account_data).",
+        "milliseconds played and the source that recorded each (api, extended, account_data, "
+        "or lastfm, listenbrainz, maloja for plays imported from those services).",
         input_schema=tool_input({**limit_arg(20, 200), **WINDOW_ARGS, **TIMEZONE_ARG}),
         output_schema=RECENT_OUT,
         run=lambda listener, args, tz: queries.recent_plays(

@@ -18,7 +18,8 @@ hour) boundary. A time zone whose offset isn't a whole number of hours reads hou
 On SQLite, name searches fold the case of ASCII letters only (its LIKE).
 
 The package has a module per family of questions (`listings`, `over_time`, `summary`,
-`comparisons`, `lookup`, `coverage`) on top of the shared parts (`windows`: windows and zones;
+`comparisons`, `lookup`, `coverage`, and `export`: every play with all its fields, streamed for
+the exports) on top of the shared parts (`windows`: windows and zones;
 `sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour).
 Callers import the public names from here. The operator's listings (listeners, sync runs) are the
 module `plays.queries.operator`, shared by the admin API and the operator's MCP tools.
@@ -26,6 +27,13 @@ module `plays.queries.operator`, shared by the admin API and the operator's MCP 
 
 from plays.queries.comparisons import compare_periods
 from plays.queries.coverage import coverage, plays_by_source, sync_status
+from plays.queries.export import (
+    ExportedItem,
+    ExportedPlay,
+    count_plays,
+    export_window,
+    exported_plays,
+)
 from plays.queries.hours import WEEKDAYS
 from plays.queries.listings import (
     discoveries,
@@ -59,11 +67,16 @@ __all__ = [
     "MAX_DAYS",
     "UTC_ZONE",
     "WEEKDAYS",
+    "ExportedItem",
+    "ExportedPlay",
     "QueryError",
     "Window",
     "compare_periods",
+    "count_plays",
     "coverage",
     "discoveries",
+    "export_window",
+    "exported_plays",
     "item_history",
     "listener_tz",
     "listening_heatmap",

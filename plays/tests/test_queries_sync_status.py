@@ -12,6 +12,9 @@ from plays.tests.query_fixtures import two_listeners
 
 pytestmark = pytest.mark.django_db
 
+# Spotify's three, and the other services' whose exports can be imported.
+SOURCES = ("api", "extended", "account_data", "lastfm", "listenbrainz", "maloja")
+
 
 def test_coverage_counts_every_stored_play_of_each_source_with_its_first_and_last():
     alice, plays, _, _ = two_listeners()
@@ -19,18 +22,20 @@ def test_coverage_counts_every_stored_play_of_each_source_with_its_first_and_las
     answer = queries.sync_status(alice)
     assert answer["time_zone"] == "Europe/Paris"
     coverage = {c["source"]: c for c in answer["coverage"]}
-    assert set(coverage) == {"api", "extended", "account_data"}
+    assert set(coverage) == set(SOURCES)
     for source, row in coverage.items():
         mine = [p.at for p in plays if p.source == source]
         assert row["plays"] == len(mine), "short plays are stored, so they count here"
+        if not mine:  # the fixture imports nothing from other services
+            assert row["first_play"] is row["last_play"] is None
+            continue
         assert row["first_play"] == min(mine).astimezone(paris).isoformat()
         assert row["last_play"] == max(mine).astimezone(paris).isoformat()
     assert answer["plays"] == len(plays)
     assert answer["first_play"] == min(p.at for p in plays).astimezone(paris).isoformat()
     assert answer["last_play"] == max(p.at for p in plays).astimezone(paris).isoformat()
     assert queries.plays_by_source(alice) == {
-        source: sum(1 for p in plays if p.source == source)
-        for source in ("api", "extended", "account_data")
+        source: sum(1 for p in plays if p.source == source) for source in SOURCES
     }
 
 
@@ -38,7 +43,7 @@ def test_a_listener_without_plays_has_empty_coverage(listener):
     answer = queries.sync_status(listener)
     assert answer["plays"] == 0 and answer["first_play"] is None
     assert all(c["plays"] == 0 and c["first_play"] is None for c in answer["coverage"])
-    assert queries.plays_by_source(listener) == {"api": 0, "extended": 0, "account_data": 0}
+    assert queries.plays_by_source(listener) == dict.fromkeys(SOURCES, 0)
 
 
 def test_it_says_when_the_listener_must_log_in_again_or_is_rate_limited(listener):
@@ -88,8 +93,7 @@ def test_the_dashboards_coverage_matches_the_stored_plays_of_one_listener_only()
         answer = queries.coverage(listener)
         assert answer["plays"] == len(mine)
         assert answer["by_source"] == {
-            source: sum(1 for p in mine if p.source == source)
-            for source in ("api", "extended", "account_data")
+            source: sum(1 for p in mine if p.source == source) for source in SOURCES
         }
         assert answer["first_play"] == min(p.at for p in mine)
         assert answer["last_play"] == max(p.at for p in mine)
@@ -98,7 +102,7 @@ def test_the_dashboards_coverage_matches_the_stored_plays_of_one_listener_only()
 def test_the_coverage_of_a_listener_without_plays_is_empty(listener):
     assert queries.coverage(listener) == {
         "plays": 0,
-        "by_source": {"api": 0, "extended": 0, "account_data": 0},
+        "by_source": dict.fromkeys(SOURCES, 0),
         "first_play": None,
         "last_play": None,
     }

@@ -18,11 +18,18 @@ from imports.models import ImportJob
 
 
 class Command(BaseCommand):
-    help = "Import a Spotify data export (ZIP, or one history JSON file) for a listener."
+    help = (
+        "Import a Spotify data export (ZIP, or one history JSON file), or another service's "
+        "export, for a listener."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("spotify_user_id", help="the listener's Spotify user id")
-        parser.add_argument("path", help="the export ZIP file (or one streaming history JSON file)")
+        parser.add_argument(
+            "path",
+            help="the export: Spotify's ZIP or one of its history JSON files, or a ListenBrainz, "
+            "Last.fm or Maloja export, or this service's json export (docs/imports.md)",
+        )
         parser.add_argument(
             "--create",
             action="store_true",
