@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from imports.export_formats import FORMATS, ExportFormat, history_header
-from plays import queries
+from plays import queries, taste
 from plays.queries import QueryError, Window
 
 
@@ -64,10 +64,12 @@ def prepare_export(listener, format_name: str | None, start=None, end=None) -> H
 
 
 def extra_records(listener) -> list[dict]:
-    """Lines of other types the `json` format carries after its header.
+    """Lines of other types the `json` format carries after its header: the listener's taste
+    profile (`plays.taste`: the document and every preference event), when assistants kept one.
 
-    None yet. The taste profile (issue #14), once it exists, is one record here, e.g.
-    `{"type": "taste_profile", ...}`: the json writer already writes such records and the
-    importer already skips types it doesn't read.
+    The importer skips types it doesn't read, so an export stays re-importable; the profile is
+    the listener's own words and is never imported into anybody's history.
     """
-    return []
+    if not taste.has_profile(listener):
+        return []
+    return [{"type": "taste_profile", **taste.export(listener)}]

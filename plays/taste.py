@@ -117,6 +117,14 @@ def view(listener, *, events=RECENT_EVENTS):
     }
 
 
+def has_profile(listener) -> bool:
+    """Whether assistants kept anything for the listener: a profile document or an event."""
+    return (
+        TasteProfile.objects.filter(listener=listener).exists()
+        or PreferenceEvent.objects.filter(listener=listener).exists()
+    )
+
+
 def export(listener):
     """Everything kept here for the listener (the whole event history), for a data export."""
     return view(listener, events=MAX_EVENTS)

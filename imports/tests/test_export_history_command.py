@@ -115,3 +115,23 @@ def test_on_a_terminal_it_shows_a_progress_bar_and_stdout_gets_only_the_export(s
     screen = terminal.decode()
     assert "50/50" in screen and "plays" in screen  # tqdm's bar
     assert "Exported 50 plays of alice to stdout (listenbrainz)." in screen
+
+
+def test_a_json_export_carries_the_taste_profile_after_the_header(listener, tmp_path):
+    from plays import taste
+
+    store_plays(listener, count=2)
+    out = tmp_path / "alice.json"
+    call_command("export_history", "alice", "--format", "json", "--output", str(out))
+    assert [json.loads(line)["type"] for line in out.read_text().splitlines()] == [
+        "header",
+        "play",
+        "play",
+    ]
+    taste.update(listener, {"avoid": ["live versions"]}, by="Claude")
+    taste.add_preference(listener, kind="dislike", text="no live versions", by="Claude")
+    call_command("export_history", "alice", "--format", "json", "--output", str(out))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["type"] for line in lines] == ["header", "taste_profile", "play", "play"]
+    assert lines[1]["profile"] == {"avoid": ["live versions"]}
+    assert [event["text"] for event in lines[1]["events"]] == ["no live versions"]
