@@ -80,7 +80,7 @@ def test_my_upload_is_checked_in_the_browser_and_a_refusal_is_shown_beside_the_f
     refusal = seen["refusal"]
     assert refusal["pageTop"] > refusal["height"]  # far down the page...
     assert refusal["top"] >= 0 and refusal["bottom"] <= refusal["height"]  # ...yet in view
-    assert "notes.txt is not a ZIP or JSON file" in seen["text"]
+    assert "notes.txt is not a ZIP, JSON or CSV file" in seen["text"]
     assert not ImportJob.objects.exists()
 
 

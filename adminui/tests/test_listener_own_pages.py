@@ -95,7 +95,7 @@ def test_a_refused_upload_brings_me_back_to_the_upload_card(listener_client, upl
     response = listener_client.post("/me/import", {"file": SimpleUploadedFile("a.txt", b"hi")})
     page = response.content.decode()
     card = page.index('id="imports"')
-    assert card < page.index("a.txt is not a ZIP or JSON file") < page.index('id="id_file"')
+    assert card < page.index("a.txt is not a ZIP, JSON or CSV file") < page.index('id="id_file"')
 
 
 def test_progress_reports_my_jobs_only(listener_client, active_listener, neighbour):

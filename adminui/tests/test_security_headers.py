@@ -139,8 +139,8 @@ def test_every_operator_page_has_the_headers(staff_client, listener_with_history
         response = staff_client.get(path)
         assert response.status_code == 200, path
         assert_headers(response, path)
-    created = staff_client.post(f"/listeners/{user_id}/tokens", {"name": "Claude"})
-    assert created.status_code == 200
+    created = staff_client.post(f"/listeners/{user_id}/tokens", {"name": "Claude"}, follow=True)
+    assert created.redirect_chain and created.status_code == 200
     assert_headers(created, "the new token page")
 
 

@@ -63,7 +63,9 @@ def test_json_prints_one_summary_object(listener, export, capsys):
     assert summary["skipped"] == {
         "total": 1,
         "reasons": {"missing_timestamp": 1},
-        "sentences": ["1 row had no time (ts / endTime) and was skipped."],
+        "sentences": [
+            "1 row had no time of play (ts / endTime, listened_at, date or time) and was skipped."
+        ],
     }
     assert summary["errors"] == []
 

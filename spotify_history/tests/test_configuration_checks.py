@@ -200,7 +200,12 @@ def test_the_secrets_make_run_generates_pass_the_deploy_check(run_manage, tmp_pa
     result = run_manage(
         "check",
         "--deploy",
-        env={"ENV_FILE": str(env_file), "DEBUG": "false", "ADMIN_AUTH_MODE": "basic"},
+        env={
+            "ENV_FILE": str(env_file),
+            "DEBUG": "false",
+            "ADMIN_AUTH_MODE": "basic",
+            "PUBLIC_BASE_URL": "https://history.example.org",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert not error_lines(result)
