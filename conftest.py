@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -118,3 +119,31 @@ def subprocess_env(settings):
         }
     )
     return env
+
+
+class _Collector(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def error_logs(settings):
+    """The records logged at ERROR or above during the test, by any logger of the service.
+
+    Attached to the root logger and to every logger LOGGING configures (they don't propagate),
+    so a 500 (`django.request`) or an internal error of our own is caught wherever it is logged.
+    Tests of hostile input assert that this stays empty: a listener must not be able to fill the
+    operator's log with errors.
+    """
+    collector = _Collector()
+    names = ["", *settings.LOGGING.get("loggers", {})]
+    loggers = [logging.getLogger(name) for name in names]
+    for logger in loggers:
+        logger.addHandler(collector)
+    yield collector.records
+    for logger in loggers:
+        logger.removeHandler(collector)

@@ -5,7 +5,7 @@ whose allowed values are part of the OpenAPI document (an unknown one is answere
 is inclusive and `until` exclusive; a time without an offset is taken as UTC.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.db import connection
@@ -25,6 +25,7 @@ from adminui.api_listeners import (
     sync_run_out,
 )
 from adminui.log_filters import LEVELS, filter_log_entries
+from adminui.moments import UtcMoment
 from adminui.schemas import ErrorOut
 from imports.models import ImportJob
 from plays.models import Play, SyncRun
@@ -40,25 +41,19 @@ Level = Literal[tuple(LEVELS)]
 class Window(Schema):
     """Filters every list takes: whose, when, how many."""
 
-    user_id: str | None = Field(None, description="A listener's Spotify user id.")
-    since: datetime | None = Field(None, description="From this time on (inclusive).")
-    until: datetime | None = Field(None, description="Before this time (exclusive).")
+    user_id: str | None = Field(None, max_length=255, description="A listener's Spotify user id.")
+    since: UtcMoment | None = Field(None, description="From this time on (inclusive).")
+    until: UtcMoment | None = Field(None, description="Before this time (exclusive).")
     limit: int = Field(50, ge=1, le=500, description="At most this many, newest first.")
-
-
-def _aware(moment):
-    if moment is not None and timezone.is_naive(moment):
-        return timezone.make_aware(moment, UTC)
-    return moment
 
 
 def _filter_window(queryset, window, time_field):
     if window.user_id is not None:
         queryset = queryset.filter(listener=get_listener_or_404(window.user_id))
     if window.since is not None:
-        queryset = queryset.filter(**{f"{time_field}__gte": _aware(window.since)})
+        queryset = queryset.filter(**{f"{time_field}__gte": window.since})
     if window.until is not None:
-        queryset = queryset.filter(**{f"{time_field}__lt": _aware(window.until)})
+        queryset = queryset.filter(**{f"{time_field}__lt": window.until})
     return queryset[: window.limit]
 
 
@@ -126,8 +121,12 @@ def show_import_job(request, job_id: int):
 
 class LogFilters(Window):
     level: Level | None = Field(None, description="The lowest level shown.")
-    logger: str | None = Field(None, description="A logger and its children ('plays' too).")
-    q: str | None = Field(None, description="Text in the message or event (any case).")
+    logger: str | None = Field(
+        None, max_length=100, description="A logger and its children ('plays' too)."
+    )
+    q: str | None = Field(
+        None, max_length=200, description="Text in the message or event (any case)."
+    )
 
 
 class LogEntryOut(Schema):

@@ -41,6 +41,8 @@ BATCH_SIZE = 10_000
 # A running job whose heartbeat is older than this lost its worker and may be resumed.
 STALE_AFTER = timedelta(minutes=2)
 ESTIMATED_BYTES_PER_ROW = 650  # an extended-history row, as Spotify formats it
+# The longest upload file name accepted (Spotify's is my_spotify_data.zip); the pages show it.
+MAX_FILE_NAME_LENGTH = 200
 
 
 class JobTakenOver(Exception):
@@ -62,12 +64,34 @@ class _Batch:
 # --- creating jobs -----------------------------------------------------------------------------
 
 
+def check_file_name(name):
+    """Refuses (ImportRejected) an upload's name longer than MAX_FILE_NAME_LENGTH characters."""
+    if len(name) > MAX_FILE_NAME_LENGTH:
+        raise ImportRejected(
+            "file_name_too_long",
+            f"The file name is {len(name)} characters long, more than the "
+            f"{MAX_FILE_NAME_LENGTH} accepted: rename the file (Spotify calls it "
+            "my_spotify_data.zip) and upload it again.",
+        )
+
+
+def stored_name(name):
+    """The name an upload is stored under: a random id, plus `.zip` or `.json` when the
+    person's name ends so. Nothing the client sent reaches the file system's names."""
+    suffix = Path(name).suffix.lower()
+    return uuid.uuid4().hex + (suffix if suffix in (".zip", ".json") else "")
+
+
 def queue_import(listener, uploaded_file):
-    """Stores an upload in IMPORT_UPLOAD_DIR and queues its import for the worker."""
+    """Stores an upload in IMPORT_UPLOAD_DIR and queues its import for the worker.
+
+    Raises ImportRejected, storing nothing, when the file's name is too long.
+    """
+    name = Path(uploaded_file.name or "upload").name
+    check_file_name(name)
     upload_dir = Path(settings.IMPORT_UPLOAD_DIR)
     upload_dir.mkdir(parents=True, exist_ok=True)
-    name = Path(uploaded_file.name or "upload").name
-    stored = upload_dir / f"{uuid.uuid4().hex}-{name}"
+    stored = upload_dir / stored_name(name)
     with stored.open("wb") as destination:
         for chunk in uploaded_file.chunks():
             destination.write(chunk)

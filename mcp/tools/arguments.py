@@ -39,7 +39,7 @@ def check_arguments(tool: Tool, arguments) -> str | None:
 
 
 def schema_problem(schema, value, path="value") -> str | None:
-    """Why `value` doesn't fit `schema` (type, enum, minimum/maximum, minLength, object
+    """Why `value` doesn't fit `schema` (type, maxLength, enum, minimum/maximum, minLength, object
     properties/required/additionalProperties, array items), or None."""
     kinds = schema.get("type")
     if kinds is not None:
@@ -49,6 +49,8 @@ def schema_problem(schema, value, path="value") -> str | None:
             return f"{path!r} must be {expected} (got {_shown(value)})."
     if value is None:
         return None
+    if isinstance(value, str) and len(value) > schema.get("maxLength", len(value)):
+        return f"{path!r} must be at most {schema['maxLength']} characters long (got {len(value)})."
     if "enum" in schema and value not in schema["enum"]:
         options = ", ".join(repr(option) for option in schema["enum"])
         return f"{path!r} must be one of {options} (got {_shown(value)})."

@@ -7,11 +7,15 @@ from mcp.tools.schemas import (
     ALBUM_ROW,
     ARTIST_ROW,
     BY_ARG,
+    CHOICE_MAX,
     COMPARE_OUT,
+    DATE_MAX,
     DISCOVERIES_OUT,
     HEATMAP_OUT,
+    ITEM_MAX,
     ITEM_OUT,
     PODCASTS_OUT,
+    QUERY_MAX,
     RECENT_OUT,
     SEARCH_OUT,
     SUMMARY_OUT,
@@ -56,6 +60,7 @@ def _compare(listener, args, tz):
 _PERIOD_ARGS = {
     f"{side}_{edge}": {
         "type": "string",
+        "maxLength": DATE_MAX,
         "description": f"{'First' if edge == 'start' else 'Last'} day of the {side} period "
         "(ISO date, month, year or datetime; the end is included"
         + ("; leave out for up to now" if edge == "end" else "")
@@ -126,6 +131,7 @@ HISTORY_TOOLS = [
                 **WINDOW_ARGS,
                 "granularity": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(queries.GRANULARITIES),
                     "default": "month",
                     "description": "Bucket size: day, week, month (default) or year.",
@@ -184,7 +190,8 @@ HISTORY_TOOLS = [
                 "query": {
                     "type": "string",
                     "minLength": 2,
-                    "description": "Part of a name, at least two characters.",
+                    "maxLength": QUERY_MAX,
+                    "description": f"Part of a name, from 2 to {QUERY_MAX} characters.",
                 },
                 **WINDOW_ARGS,
                 **limit_arg(10, 50),
@@ -212,11 +219,13 @@ HISTORY_TOOLS = [
                 "item": {
                     "type": "string",
                     "minLength": 1,
+                    "maxLength": ITEM_MAX,
                     "description": "A name, a Spotify id, a spotify: URI or an open.spotify.com "
                     "link.",
                 },
                 "kind": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(queries.ITEM_KINDS),
                     "description": "What the item is, when the name alone is ambiguous.",
                 },
