@@ -9,8 +9,31 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent
+
+# The fuzz suites (test_fuzz_*.py) run FUZZ_EXAMPLES examples per test (100 unless the environment
+# says otherwise: `FUZZ_EXAMPLES=2000 make test PYTEST_ARGS=-k fuzz` for a longer hunt). They are
+# derandomized, so CI tries the same examples every run and a failure is reproducible; a longer
+# run explores beyond them. Never a deadline: speed is not asserted in tests.
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+hypothesis_settings.register_profile(
+    "project",
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
+hypothesis_settings.load_profile("project")
 
 
 @pytest.fixture

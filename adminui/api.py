@@ -23,7 +23,7 @@ from accounts.models import Listener, LogEntry
 from accounts.tasks import purge_old_logs
 from adminui import api_activity, api_listeners
 from adminui.auth import AdminAuth, active_mode, challenge, how_to_authenticate
-from adminui.schemas import ErrorOut
+from adminui.schemas import ErrorOut, InvalidOut
 from adminui.uploads import UploadTooLarge, limit_upload_size
 from imports.exports import ImportRejected
 from imports.jobs import queue_import
@@ -84,6 +84,7 @@ class ImportQueuedOut(Schema):
         404: ErrorOut,
         411: ErrorOut,
         413: ErrorOut,
+        422: InvalidOut,
     },
     url_name="import-export",
     summary="Import a listener's Spotify data export",
@@ -127,7 +128,7 @@ class LogsPurgedOut(Schema):
 
 @maintenance_router.post(
     "/purge-logs",
-    response={200: LogsPurgedOut, 401: ErrorOut},
+    response={200: LogsPurgedOut, 401: ErrorOut, 422: InvalidOut},
     url_name="purge-logs",
     summary="Delete stored log entries older than `days` days",
 )

@@ -26,7 +26,7 @@ from adminui.api_listeners import (
 )
 from adminui.log_filters import LEVELS, filter_log_entries
 from adminui.moments import UtcMoment
-from adminui.schemas import ErrorOut
+from adminui.schemas import ErrorOut, InvalidOut
 from imports.models import ImportJob
 from plays.models import Play, SyncRun
 
@@ -67,7 +67,7 @@ class SyncRunFilters(Window):
 
 @router.get(
     "sync-runs",
-    response={200: list[SyncRunOut], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[SyncRunOut], 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     url_name="sync-runs",
     summary="Polls and initial syncs, newest first",
 )
@@ -90,7 +90,7 @@ class ImportJobFilters(Window):
 
 @router.get(
     "import-jobs",
-    response={200: list[ImportJobOut], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[ImportJobOut], 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     url_name="import-jobs",
     summary="Import jobs, newest first",
 )
@@ -104,7 +104,7 @@ def list_import_jobs(request, filters: Query[ImportJobFilters]):
 
 @router.get(
     "import-jobs/{job_id}",
-    response={200: ImportJobOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ImportJobOut, 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     url_name="import-job",
     summary="One import job: status, progress and counts",
 )
@@ -143,7 +143,7 @@ class LogEntryOut(Schema):
 
 @router.get(
     "logs",
-    response={200: list[LogEntryOut], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[LogEntryOut], 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     url_name="logs",
     summary="Stored log entries, newest first",
 )

@@ -16,7 +16,7 @@ from pydantic import field_validator
 
 from accounts.models import Listener
 from adminui import operations
-from adminui.schemas import ErrorOut
+from adminui.schemas import ErrorOut, InvalidOut
 from imports.models import ImportJob
 from plays import queries
 from plays.models import SyncRun
@@ -216,7 +216,14 @@ class ListenerPatchIn(Schema):
 
 @router.patch(
     "/{user_id}",
-    response={200: ListenerOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        200: ListenerOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: InvalidOut,
+    },
     url_name="listener",
     summary="Change a listener's time zone, or pause or resume their polling",
 )
