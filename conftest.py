@@ -170,3 +170,23 @@ def error_logs(settings):
     yield collector.records
     for logger in loggers:
         logger.removeHandler(collector)
+
+
+@pytest.fixture
+def drop_database_connections():
+    """Cuts every other connection to this test's PostgreSQL database, as a server restart or a
+    network fault would: `pg_terminate_backend` on the backends of `current_database()` only
+    (other engineers' and CI's databases on the same server are never touched), except this
+    test's own. Returns how many were cut. PostgreSQL only."""
+    from django.db import connection
+
+    def drop():
+        assert connection.vendor == "postgresql", "drop_database_connections needs PostgreSQL"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return cursor.fetchone()[0]
+
+    return drop

@@ -26,7 +26,7 @@ from adminui.auth import AdminAuth, active_mode, challenge, how_to_authenticate
 from adminui.schemas import ErrorOut, InvalidOut
 from adminui.uploads import UploadTooLarge, limit_upload_size
 from imports.exports import ImportRejected
-from imports.jobs import queue_import
+from imports.jobs import UploadNotStored, queue_import
 
 admin_api = NinjaAPI(
     title="spotify-history admin API",
@@ -62,6 +62,12 @@ def answer_upload_too_large(request, error):
     return admin_api.create_response(request, {"detail": str(error)}, status=413)
 
 
+@admin_api.exception_handler(UploadNotStored)
+def answer_upload_not_stored(request, error):
+    error.log()
+    return admin_api.create_response(request, {"detail": str(error)}, status=503)
+
+
 # --- imports -------------------------------------------------------------------------------------
 
 users_router = Router(tags=["imports"])
@@ -85,6 +91,7 @@ class ImportQueuedOut(Schema):
         411: ErrorOut,
         413: ErrorOut,
         422: InvalidOut,
+        503: ErrorOut,
     },
     url_name="import-export",
     summary="Import a listener's Spotify data export",
@@ -95,7 +102,8 @@ def import_export(request, user_id: str, file: File[UploadedFile]):
     queues its import for the listener whose Spotify user id is `user_id`.
 
     Uploads over IMPORT_MAX_ZIP_SIZE_MB are refused with 413 before they are read, uploads
-    without a Content-Length (chunked) with 411, and a file name over 200 characters with 400.
+    without a Content-Length (chunked) with 411, a file name over 200 characters with 400, and
+    an upload the server could not store (IMPORT_UPLOAD_DIR full or read-only) with 503.
     """
     listener = Listener.objects.filter(spotify_user_id=user_id).first()
     if listener is None:

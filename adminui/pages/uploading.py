@@ -18,11 +18,13 @@ from adminui.uploads import (
     import_size_limit_bytes,
     sent_without_length,
 )
+from imports.jobs import UploadNotStored
 
 
 def upload_view(on_refused):
     """Decorates a view taking an export upload. `on_refused(request, message, status)` renders
-    the page again with the message when the body is too large or has no length."""
+    the page again with the message when the body is too large or has no length (413, 411), or
+    when the server could not store it (503: its upload folder is full or read-only)."""
 
     def decorate(view):
         protected = csrf_protect(view)
@@ -41,6 +43,9 @@ def upload_view(on_refused):
                 return protected(request, *args, **kwargs)
             except UploadTooLarge as error:
                 return on_refused(request, str(error), 413, *args, **kwargs)
+            except UploadNotStored as error:
+                error.log()
+                return on_refused(request, str(error), 503, *args, **kwargs)
 
         return guarded
 
