@@ -65,7 +65,7 @@ class _Batch:
 # --- creating jobs -----------------------------------------------------------------------------
 
 
-def check_file_name(name):
+def check_name_length(name):
     """Refuses (ImportRejected) an upload's name longer than MAX_FILE_NAME_LENGTH characters."""
     if len(name) > MAX_FILE_NAME_LENGTH:
         raise ImportRejected(
@@ -127,7 +127,7 @@ def queue_import(listener, uploaded_file):
     when the file can't be written (a full or read-only IMPORT_UPLOAD_DIR).
     """
     name = Path(uploaded_file.name or "upload").name
-    check_file_name(name)
+    check_name_length(name)
     stored = Path(settings.IMPORT_UPLOAD_DIR) / stored_name(name)
     store_upload(uploaded_file, stored)
     try:
