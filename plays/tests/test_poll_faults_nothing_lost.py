@@ -24,7 +24,7 @@ from plays.tests.conftest import stored_plays, visible_plays
 from plays.tests.test_concurrent_workers import REPO
 
 pytestmark = pytest.mark.django_db(transaction=True)
-LATENCY_MS = 3_000
+LATENCY_MS = 8_000  # far longer than it takes to see the open run and strike
 
 
 def start_poll(env):
