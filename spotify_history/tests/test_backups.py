@@ -124,7 +124,7 @@ while True:
             "INSERT INTO accounts_logentry (created, level, logger, event, message, context, "
             "exception) VALUES (datetime('now'), 'INFO', 'writer', 'w', 'm', '{}', '')"
         )
-    time.sleep(0.002)
+    time.sleep(0.02)
 """
 
 
