@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -8,8 +9,31 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent
+
+# The fuzz suites (test_fuzz_*.py) run FUZZ_EXAMPLES examples per test (100 unless the environment
+# says otherwise: `FUZZ_EXAMPLES=2000 make test PYTEST_ARGS=-k fuzz` for a longer hunt). They are
+# derandomized, so CI tries the same examples every run and a failure is reproducible; a longer
+# run explores beyond them. Never a deadline: speed is not asserted in tests.
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+hypothesis_settings.register_profile(
+    "project",
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
+hypothesis_settings.load_profile("project")
 
 
 @pytest.fixture
@@ -118,3 +142,51 @@ def subprocess_env(settings):
         }
     )
     return env
+
+
+class _Collector(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def error_logs(settings):
+    """The records logged at ERROR or above during the test, by any logger of the service.
+
+    Attached to the root logger and to every logger LOGGING configures (they don't propagate),
+    so a 500 (`django.request`) or an internal error of our own is caught wherever it is logged.
+    Tests of hostile input assert that this stays empty: a listener must not be able to fill the
+    operator's log with errors.
+    """
+    collector = _Collector()
+    names = ["", *settings.LOGGING.get("loggers", {})]
+    loggers = [logging.getLogger(name) for name in names]
+    for logger in loggers:
+        logger.addHandler(collector)
+    yield collector.records
+    for logger in loggers:
+        logger.removeHandler(collector)
+
+
+@pytest.fixture
+def drop_database_connections():
+    """Cuts every other connection to this test's PostgreSQL database, as a server restart or a
+    network fault would: `pg_terminate_backend` on the backends of `current_database()` only
+    (other engineers' and CI's databases on the same server are never touched), except this
+    test's own. Returns how many were cut. PostgreSQL only."""
+    from django.db import connection
+
+    def drop():
+        assert connection.vendor == "postgresql", "drop_database_connections needs PostgreSQL"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return cursor.fetchone()[0]
+
+    return drop

@@ -101,9 +101,16 @@ class LogEntry(models.Model):
     def __str__(self):
         return f"{self.created:%Y-%m-%d %H:%M:%S} {self.level} {self.event}"
 
+    # The longest retention a purge accepts: a hundred years is "keep everything", and a cutoff
+    # further back could not be computed (a date before year 1).
+    MAX_RETENTION_DAYS = 36_500
+
     @classmethod
     def purge_older_than(cls, days):
-        """Deletes entries older than `days` days; returns how many were deleted."""
+        """Deletes entries older than `days` days (1 to MAX_RETENTION_DAYS); returns how many
+        were deleted."""
+        if not 1 <= days <= cls.MAX_RETENTION_DAYS:
+            raise ValueError(f"days must be from 1 to {cls.MAX_RETENTION_DAYS}")
         cutoff = timezone.now() - timedelta(days=days)
         deleted, _ = cls.objects.filter(created__lt=cutoff).delete()
         return deleted

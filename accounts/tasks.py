@@ -19,10 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 def purge_old_logs(days=None):
-    """Deletes stored log entries older than `days` (default LOG_RETENTION_DAYS)."""
+    """Deletes stored log entries older than `days` (default LOG_RETENTION_DAYS); ValueError
+    unless 1 <= days <= LogEntry.MAX_RETENTION_DAYS."""
     days = settings.LOG_RETENTION_DAYS if days is None else days
-    if days < 1:
-        raise ValueError("days must be at least 1")
     deleted = LogEntry.purge_older_than(days)
     log_event(
         logger,

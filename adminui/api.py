@@ -19,7 +19,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.openapi.docs import Swagger
 
-from accounts.models import Listener
+from accounts.models import Listener, LogEntry
 from accounts.tasks import purge_old_logs
 from adminui import api_activity, api_listeners
 from adminui.auth import (
@@ -30,9 +30,10 @@ from adminui.auth import (
     challenge,
     how_to_authenticate,
 )
-from adminui.schemas import ErrorOut
+from adminui.schemas import ErrorOut, InvalidOut
 from adminui.uploads import UploadTooLarge, limit_upload_size
-from imports.jobs import queue_import
+from imports.exports import ImportRejected
+from imports.jobs import UploadNotStored, queue_import
 
 admin_api = NinjaAPI(
     title="spotify-history admin API",
@@ -81,6 +82,12 @@ def answer_upload_too_large(request, error):
     return admin_api.create_response(request, {"detail": detail}, status=413)
 
 
+@admin_api.exception_handler(UploadNotStored)
+def answer_upload_not_stored(request, error):
+    error.log()
+    return admin_api.create_response(request, {"detail": str(error)}, status=503)
+
+
 # --- imports -------------------------------------------------------------------------------------
 
 users_router = Router(tags=["imports"])
@@ -96,7 +103,16 @@ class ImportQueuedOut(Schema):
 
 @users_router.post(
     "/{user_id}/import",
-    response={202: ImportQueuedOut, 401: ErrorOut, 404: ErrorOut, 411: ErrorOut, 413: ErrorOut},
+    response={
+        202: ImportQueuedOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        411: ErrorOut,
+        413: ErrorOut,
+        422: InvalidOut,
+        503: ErrorOut,
+    },
     url_name="import-export",
     summary="Import a listener's Spotify data export",
 )
@@ -105,13 +121,17 @@ def import_export(request, user_id: str, file: File[UploadedFile]):
     """Stores the uploaded export (`my_spotify_data.zip`, or one JSON history file from it) and
     queues its import for the listener whose Spotify user id is `user_id`.
 
-    Uploads over IMPORT_MAX_ZIP_SIZE_MB are refused with 413 before they are read, and uploads
-    without a Content-Length (chunked) with 411.
+    Uploads over IMPORT_MAX_ZIP_SIZE_MB are refused with 413 before they are read, uploads
+    without a Content-Length (chunked) with 411, a file name over 200 characters with 400, and
+    an upload the server could not store (IMPORT_UPLOAD_DIR full or read-only) with 503.
     """
     listener = Listener.objects.filter(spotify_user_id=user_id).first()
     if listener is None:
         raise HttpError(404, f"No listener with Spotify user id '{user_id}'.")
-    job = queue_import(listener, file)
+    try:
+        job = queue_import(listener, file)
+    except ImportRejected as rejection:
+        raise HttpError(400, str(rejection)) from None
     return Status(
         202,
         ImportQueuedOut(
@@ -136,7 +156,7 @@ class LogsPurgedOut(Schema):
 
 @maintenance_router.post(
     "/purge-logs",
-    response={200: LogsPurgedOut, 401: ErrorOut},
+    response={200: LogsPurgedOut, 401: ErrorOut, 422: InvalidOut},
     url_name="purge-logs",
     summary="Delete stored log entries older than `days` days",
 )
@@ -144,7 +164,11 @@ def purge_logs(
     request,
     days: Annotated[
         int | None,
-        Query(ge=1, description="Keep the last `days` days (default: LOG_RETENTION_DAYS)."),
+        Query(
+            ge=1,
+            le=LogEntry.MAX_RETENTION_DAYS,
+            description="Keep the last `days` days (default: LOG_RETENTION_DAYS).",
+        ),
     ] = None,
 ):
     """Deletes stored log entries older than `days` days, as the worker does daily."""

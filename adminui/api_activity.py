@@ -18,7 +18,8 @@ from ninja.errors import HttpError
 from accounts.models import Listener, LogEntry
 from adminui.api_listeners import ImportJobOut, PlaysBySourceOut, SyncRunOut, get_listener_or_404
 from adminui.log_filters import LEVELS, filter_log_entries
-from adminui.schemas import ErrorOut
+from adminui.moments import UtcMoment
+from adminui.schemas import ErrorOut, InvalidOut
 from imports.listing import import_job_row, recent_import_jobs
 from imports.models import ImportJob
 from plays.models import Play, SyncRun
@@ -35,9 +36,9 @@ Level = Literal[tuple(LEVELS)]
 class Window(Schema):
     """Filters every list takes: whose, when, how many."""
 
-    user_id: str | None = Field(None, description="A listener's Spotify user id.")
-    since: datetime | None = Field(None, description="From this time on (inclusive).")
-    until: datetime | None = Field(None, description="Before this time (exclusive).")
+    user_id: str | None = Field(None, max_length=255, description="A listener's Spotify user id.")
+    since: UtcMoment | None = Field(None, description="From this time on (inclusive).")
+    until: UtcMoment | None = Field(None, description="Before this time (exclusive).")
     limit: int = Field(50, ge=1, le=500, description="At most this many, newest first.")
 
 
@@ -66,7 +67,7 @@ class SyncRunFilters(Window):
 
 @router.get(
     "sync-runs",
-    response={200: list[SyncRunOut], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[SyncRunOut], 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     url_name="sync-runs",
     summary="Polls and initial syncs, newest first",
 )
@@ -84,7 +85,7 @@ class ImportJobFilters(Window):
 
 @router.get(
     "import-jobs",
-    response={200: list[ImportJobOut], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[ImportJobOut], 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     url_name="import-jobs",
     summary="Import jobs, newest first",
 )
@@ -95,7 +96,7 @@ def list_import_jobs(request, filters: Query[ImportJobFilters]):
 
 @router.get(
     "import-jobs/{job_id}",
-    response={200: ImportJobOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ImportJobOut, 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     url_name="import-job",
     summary="One import job: status, progress and counts",
 )
@@ -112,8 +113,12 @@ def show_import_job(request, job_id: int):
 
 class LogFilters(Window):
     level: Level | None = Field(None, description="The lowest level shown.")
-    logger: str | None = Field(None, description="A logger and its children ('plays' too).")
-    q: str | None = Field(None, description="Text in the message or event (any case).")
+    logger: str | None = Field(
+        None, max_length=100, description="A logger and its children ('plays' too)."
+    )
+    q: str | None = Field(
+        None, max_length=200, description="Text in the message or event (any case)."
+    )
 
 
 class LogEntryOut(Schema):
@@ -130,7 +135,7 @@ class LogEntryOut(Schema):
 
 @router.get(
     "logs",
-    response={200: list[LogEntryOut], 401: ErrorOut, 404: ErrorOut},
+    response={200: list[LogEntryOut], 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     url_name="logs",
     summary="Stored log entries, newest first",
 )

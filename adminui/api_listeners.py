@@ -19,7 +19,7 @@ from pydantic import field_validator
 from accounts.models import Listener
 from adminui import operations
 from adminui.downloads import export_response
-from adminui.schemas import ErrorOut
+from adminui.schemas import ErrorOut, InvalidOut
 from imports.exporting import ExportRefused, prepare_export
 from imports.formats import SKIP_REASONS, skipped_sentence
 from imports.listing import import_job_row, recent_import_jobs
@@ -213,7 +213,14 @@ class ListenerPatchIn(Schema):
 
 @router.patch(
     "/{user_id}",
-    response={200: ListenerOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        200: ListenerOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: InvalidOut,
+    },
     url_name="listener",
     summary="Change a listener's time zone, or pause or resume their polling",
 )

@@ -6,8 +6,9 @@ from zoneinfo import available_timezones
 
 from django import forms
 
-from accounts.models import Listener
+from accounts.models import Listener, LogEntry
 from adminui.log_filters import LEVELS
+from adminui.moments import UtcDateTimeField
 from adminui.uploads import import_size_limit_bytes, limit_in_words
 from imports.models import ImportJob
 from plays import taste
@@ -186,8 +187,8 @@ class JobFilterForm(forms.Form):
         choices=_choices(sorted({*SyncRun.Status.values, *ImportJob.Status.values})),
         required=False,
     )
-    since = forms.DateTimeField(required=False, help_text="UTC")
-    until = forms.DateTimeField(required=False, help_text="UTC")
+    since = UtcDateTimeField(required=False, help_text="UTC")
+    until = UtcDateTimeField(required=False, help_text="UTC")
 
 
 class LogFilterForm(forms.Form):
@@ -195,12 +196,13 @@ class LogFilterForm(forms.Form):
     logger = forms.CharField(required=False, max_length=100)
     listener = ListenerField(required=False, empty_label="every listener")
     q = forms.CharField(required=False, max_length=200, label="Text")
-    since = forms.DateTimeField(required=False, help_text="UTC")
-    until = forms.DateTimeField(required=False, help_text="UTC")
+    since = UtcDateTimeField(required=False, help_text="UTC")
+    until = UtcDateTimeField(required=False, help_text="UTC")
 
 
 class PurgeLogsForm(forms.Form):
     days = forms.IntegerField(
         min_value=1,
+        max_value=LogEntry.MAX_RETENTION_DAYS,
         help_text="Entries older than this many days are deleted.",
     )

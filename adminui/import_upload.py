@@ -35,7 +35,10 @@ def accept_upload(listener, uploaded_file):
     """Stores and queues `uploaded_file` for `listener`; raises UploadRefused, saving nothing."""
     check_file_name(uploaded_file.name)
     with transaction.atomic():
-        job = queue_import(listener, uploaded_file)
+        try:
+            job = queue_import(listener, uploaded_file)
+        except ImportRejected as rejection:
+            raise UploadRefused(str(rejection)) from None
         try:
             with open_export(job.stored_path, Limits.from_settings(), name=job.file_name):
                 pass

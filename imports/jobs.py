@@ -12,6 +12,7 @@ A job that fails (a bad file, a limit, an error) takes back every play it insert
 listener's history is exactly as it was before it started; its stored file is kept for a retry.
 """
 
+import contextlib
 import logging
 import uuid
 from collections import Counter
@@ -42,6 +43,8 @@ BATCH_SIZE = 10_000
 # A running job whose heartbeat is older than this lost its worker and may be resumed.
 STALE_AFTER = timedelta(minutes=2)
 ESTIMATED_BYTES_PER_ROW = 650  # an extended-history row, as Spotify formats it
+# The longest upload file name accepted (Spotify's is my_spotify_data.zip); the pages show it.
+MAX_FILE_NAME_LENGTH = 200
 
 
 class JobTakenOver(Exception):
@@ -63,18 +66,81 @@ class _Batch:
 # --- creating jobs -----------------------------------------------------------------------------
 
 
+def check_name_length(name):
+    """Refuses (ImportRejected) an upload's name longer than MAX_FILE_NAME_LENGTH characters."""
+    if len(name) > MAX_FILE_NAME_LENGTH:
+        raise ImportRejected(
+            "file_name_too_long",
+            f"The file name is {len(name)} characters long, more than the "
+            f"{MAX_FILE_NAME_LENGTH} accepted: rename the file (Spotify calls it "
+            "my_spotify_data.zip) and upload it again.",
+        )
+
+
+def stored_name(name):
+    """The name an upload is stored under: a random id, plus `.zip` or `.json` when the
+    person's name ends so. Nothing the client sent reaches the file system's names."""
+    suffix = Path(name).suffix.lower()
+    return uuid.uuid4().hex + (suffix if suffix in (".zip", ".json") else "")
+
+
+class UploadNotStored(Exception):
+    """The upload could not be written to IMPORT_UPLOAD_DIR (full, read-only, missing); nothing
+    of it was kept. `str(error)` is one sentence for the person uploading; `reason` is the
+    system's (for the operator's log)."""
+
+    def __init__(self, reason):
+        super().__init__(
+            "The server could not store the upload (its upload folder is full or can't be "
+            "written to); nothing was kept. Try again later, or tell the operator."
+        )
+        self.reason = reason
+
+    def log(self):
+        """Tells the operator, who alone can free the space or fix the folder: an ERROR log
+        without the file's name or path. Called where the request is answered, outside any
+        transaction, so the stored log entry is not rolled back with the refused upload."""
+        log_event(
+            logger,
+            "import.upload_not_stored",
+            f"Could not store an upload in IMPORT_UPLOAD_DIR: {self.reason}",
+            level=logging.ERROR,
+        )
+
+
+def store_upload(uploaded_file, stored):
+    """Writes the upload to `stored`, or leaves nothing there and raises UploadNotStored."""
+    try:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        with stored.open("wb") as destination:
+            for chunk in uploaded_file.chunks():
+                destination.write(chunk)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            stored.unlink(missing_ok=True)  # a partial file would keep the disk full
+        raise UploadNotStored(error.strerror or type(error).__name__) from None
+
+
 def queue_import(listener, uploaded_file):
-    """Stores an upload in IMPORT_UPLOAD_DIR and queues its import for the worker."""
-    upload_dir = Path(settings.IMPORT_UPLOAD_DIR)
-    upload_dir.mkdir(parents=True, exist_ok=True)
+    """Stores an upload in IMPORT_UPLOAD_DIR and queues its import for the worker.
+
+    Raises ImportRejected, storing nothing, when the file's name is too long, and UploadNotStored
+    when the file can't be written (a full or read-only IMPORT_UPLOAD_DIR).
+    """
     name = Path(uploaded_file.name or "upload").name
-    stored = upload_dir / f"{uuid.uuid4().hex}-{name}"
-    with stored.open("wb") as destination:
-        for chunk in uploaded_file.chunks():
-            destination.write(chunk)
-    job = ImportJob.objects.create(
-        listener=listener, file_name=name, file_size=stored.stat().st_size, stored_path=str(stored)
-    )
+    check_name_length(name)
+    stored = Path(settings.IMPORT_UPLOAD_DIR) / stored_name(name)
+    store_upload(uploaded_file, stored)
+    try:
+        job = ImportJob.objects.create(
+            listener=listener,
+            file_name=name,
+            file_size=stored.stat().st_size,
+            stored_path=str(stored),
+        )
+    except BaseException:
+        remove_upload(str(stored))
+        raise
     transaction.on_commit(lambda: enqueue(job))
     log_event(
         logger,

@@ -8,10 +8,10 @@ or an `{"error": sentence}` with 400 (body or arguments), 403 (another listener)
 tool or listener) or 500 (the server failed; details only in the log).
 """
 
-import json
 import logging
 
 from accounts.logs import log_event
+from mcp import body as json_body
 from mcp.calls import BAD_REQUEST, FORBIDDEN, NOT_FOUND, call_as
 from mcp.tools import ALIASES, UnknownTool, resolve_tool, tools_for
 
@@ -33,9 +33,10 @@ def tool_listing(caller):
 def parse_call(body):
     """(tool name, args) from a /mcp/call body, or a sentence saying what to send instead."""
     try:
-        payload = json.loads(body)
-    except ValueError:
-        return 'The body is not JSON: send {"tool": "<name>", "args": {...}}.'
+        payload = json_body.parse(body)
+    except json_body.BodyRefused as refused:
+        reason = str(refused)
+        return f'{reason[:1].upper()}{reason[1:]} Send {{"tool": "<name>", "args": {{...}}}}.'
     if not isinstance(payload, dict) or not isinstance(payload.get("tool"), str):
         return 'The body needs "tool" (a tool name from GET /mcp/tools) and optionally "args".'
     unknown = set(payload) - {"tool", "args"}

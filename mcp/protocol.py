@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from accounts.logs import log_event
+from mcp import body as json_body
 from mcp import prompts, resources
 from mcp.calls import call_as
 from mcp.tools import UnknownTool, resolve_tool, tools_for
@@ -123,9 +124,9 @@ def _unsupported_version(version, supported):
 def handle(body, headers, caller):
     """The reply to one POSTed body (bytes) from an authenticated caller."""
     try:
-        message = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return Reply(400, error_body(None, PARSE_ERROR, "Parse error: the body is not JSON."))
+        message = json_body.parse(body)
+    except json_body.BodyRefused as refused:
+        return Reply(400, error_body(None, PARSE_ERROR, f"Parse error: {refused}"))
     if isinstance(message, list):
         return Reply(
             400,

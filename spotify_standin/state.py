@@ -449,6 +449,17 @@ class StandinState:
                 record.revoked = True
             return len(records)
 
+    def issued_tokens(self, user_id: str) -> list[str]:
+        """Every access and refresh token issued to a listener so far, expired and revoked ones
+        included (for tests that check no token ever leaks)."""
+        with self._lock:
+            return [
+                token
+                for tokens in (self._access, self._refresh)
+                for token, record in tokens.items()
+                if record.user_id == user_id
+            ]
+
     def expire_access_tokens(self, user_id: str) -> int:
         """Make a listener's current access tokens expired (new ones from refresh work)."""
         with self._lock:

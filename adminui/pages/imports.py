@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Listener
 from adminui.access import staff_required
 from adminui.forms import UploadForm
+from adminui.ids import MAX_LISTED, parse_ids
 from adminui.import_upload import UploadRefused, accept_upload
 from adminui.pages.uploading import upload_view
 from adminui.progress import job_progress
@@ -17,7 +18,6 @@ from imports import jobs
 from imports.models import ImportJob
 
 SHOWN = 50
-MAX_POLLED = 100
 
 
 def _page(request, form, status=200, refusal=None):
@@ -69,20 +69,13 @@ def imports(request):
     return redirect("pages:imports")
 
 
-def parse_ids(raw):
-    """Job ids from `?ids=1,2,3` (at most MAX_POLLED); ValueError for anything else."""
-    ids = [int(part) for part in raw.split(",") if part.strip()] if raw else []
-    if len(ids) > MAX_POLLED:
-        raise ValueError(f"at most {MAX_POLLED} ids")
-    return ids
-
-
 def progress_response(queryset, raw_ids):
     try:
         ids = parse_ids(raw_ids)
     except ValueError:
         return JsonResponse(
-            {"detail": "ids must be a comma-separated list of job ids."}, status=400
+            {"detail": f"ids must be a comma-separated list of at most {MAX_LISTED} job ids."},
+            status=400,
         )
     jobs_ = queryset.select_related("listener").filter(pk__in=ids)
     return JsonResponse({"jobs": [job_progress(job) for job in jobs_]})

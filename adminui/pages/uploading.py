@@ -21,12 +21,14 @@ from adminui.uploads import (
     import_size_limit_bytes,
     sent_without_length,
 )
+from imports.jobs import UploadNotStored
 
 
 def upload_view(on_refused):
     """Decorates a view taking an export upload. `on_refused(request, message, status)` renders
-    the page again with the message when the body is too large or has no length; the fields
-    sent before the file are in `request.POST` then."""
+    the page again with the message when the body is too large or has no length (413, 411; the
+    fields sent before the file are in `request.POST` then), or when the server could not store
+    it (503: its upload folder is full or read-only)."""
 
     def decorate(view):
         protected = csrf_protect(view)
@@ -45,7 +47,11 @@ def upload_view(on_refused):
             request.POST  # noqa: B018  (parses the body now, under the limit)
             if limit.refused is not None:
                 return on_refused(request, str(limit.refused), 413, *args, **kwargs)
-            return protected(request, *args, **kwargs)
+            try:
+                return protected(request, *args, **kwargs)
+            except UploadNotStored as error:
+                error.log()
+                return on_refused(request, str(error), 503, *args, **kwargs)
 
         return guarded
 

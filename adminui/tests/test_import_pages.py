@@ -230,7 +230,9 @@ def test_progress_shows_warnings_and_errors(staff_client, active_listener):
 def test_bad_progress_ids_are_a_400_with_the_expected_form(staff_client, ids):
     response = staff_client.get(f"/imports/progress?ids={ids}")
     assert response.status_code == 400
-    assert response.json() == {"detail": "ids must be a comma-separated list of job ids."}
+    assert response.json() == {
+        "detail": "ids must be a comma-separated list of at most 100 job ids."
+    }
 
 
 def test_a_failed_job_can_be_retried_from_its_kept_file(

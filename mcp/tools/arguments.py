@@ -84,8 +84,8 @@ def check_arguments(tool: Tool, arguments) -> str | None:
 
 
 def schema_problem(schema, value, path="value") -> str | None:
-    """Why `value` doesn't fit `schema` (type, anyOf, enum, minimum/maximum, minLength, object
-    properties/required/additionalProperties, array items), or None."""
+    """Why `value` doesn't fit `schema` (type, anyOf, maxLength, enum, minimum/maximum, minLength,
+    object properties/required/additionalProperties, array items), or None."""
     if "anyOf" in schema:
         branches = schema["anyOf"]
         fitting = [branch for branch in branches if _fits_type(branch, value)]
@@ -100,6 +100,8 @@ def schema_problem(schema, value, path="value") -> str | None:
         return f"{path!r} must be {expected} (got {_shown(value)})."
     if value is None:
         return None
+    if isinstance(value, str) and len(value) > schema.get("maxLength", len(value)):
+        return f"{path!r} must be at most {schema['maxLength']} characters long (got {len(value)})."
     if "enum" in schema and value not in schema["enum"]:
         options = ", ".join(repr(option) for option in schema["enum"])
         return f"{path!r} must be one of {options} (got {_shown(value)})."

@@ -8,11 +8,15 @@ from mcp.tools.schemas import (
     ARTIST_ROW,
     BY_ARG,
     BY_NAMES,
+    CHOICE_MAX,
     COMPARE_OUT,
+    DATE_MAX,
     DISCOVERIES_OUT,
     HEATMAP_OUT,
+    ITEM_MAX,
     ITEM_OUT,
     PODCASTS_OUT,
+    QUERY_MAX,
     RECENT_OUT,
     SEARCH_OUT,
     SUMMARY_OUT,
@@ -57,6 +61,7 @@ def _compare(listener, args, tz):
 _PERIOD_ARGS = {
     f"{side}_{edge}": {
         "type": "string",
+        "maxLength": DATE_MAX,
         "description": (
             f"First day of the {side} period: an ISO date '2023-03-01', month '2023-03', year "
             "'2023' (a bare number is read as that year) or datetime."
@@ -131,6 +136,7 @@ HISTORY_TOOLS = [
                 **WINDOW_ARGS,
                 "granularity": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(queries.GRANULARITIES),
                     "default": "month",
                     "description": "Bucket size: day, week, month (default) or year.",
@@ -189,7 +195,8 @@ HISTORY_TOOLS = [
                 "query": {
                     "type": "string",
                     "minLength": 2,
-                    "description": "Part of a name, at least two characters.",
+                    "maxLength": QUERY_MAX,
+                    "description": f"Part of a name, from 2 to {QUERY_MAX} characters.",
                 },
                 **WINDOW_ARGS,
                 **limit_arg(10, 50),
@@ -217,11 +224,13 @@ HISTORY_TOOLS = [
                 "item": {
                     "type": "string",
                     "minLength": 1,
+                    "maxLength": ITEM_MAX,
                     "description": "A name, a Spotify id, a spotify: URI or an open.spotify.com "
                     "link.",
                 },
                 "kind": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(queries.ITEM_KINDS),
                     "description": "What the item is ("
                     + ", ".join(queries.ITEM_KINDS)

@@ -9,7 +9,16 @@ instructions. Nothing here calls Spotify; only `clear_taste_profile` destroys an
 from __future__ import annotations
 
 from mcp.tools.base import ANNOTATIONS, LOCAL_WRITE, Tool, ToolError
-from mcp.tools.schemas import BOOL, INT, STR, nullable, object_schema, tool_input
+from mcp.tools.schemas import (
+    BOOL,
+    CHOICE_MAX,
+    INT,
+    ITEM_MAX,
+    STR,
+    nullable,
+    object_schema,
+    tool_input,
+)
 from plays import taste
 
 _EVENT = object_schema(
@@ -109,17 +118,20 @@ MEMORY_TOOLS = [
             {
                 "kind": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(taste.KINDS),
                     "description": "like, dislike or rule.",
                 },
                 "text": {
                     "type": "string",
+                    "maxLength": taste.MAX_EVENT_CHARS,
                     "minLength": 1,
                     "description": f"The preference in words (at most {taste.MAX_EVENT_CHARS} "
                     "characters).",
                 },
                 "spotify_id": {
                     "type": "string",
+                    "maxLength": ITEM_MAX,
                     "description": "Optional: the item it is about, as a Spotify id (a track), "
                     "URI or open.spotify.com link.",
                 },

@@ -15,7 +15,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 from imports.listing import recent_import_jobs
 from imports.models import ImportJob
 from mcp.tools.base import OPERATOR, Tool, ToolError
-from mcp.tools.schemas import BOOL, INT, NUM, STR, TIME, nullable, object_schema, tool_input
+from mcp.tools.schemas import (
+    BOOL,
+    CHOICE_MAX,
+    DATE_MAX,
+    INT,
+    NUM,
+    STR,
+    TIME,
+    USER_ID_MAX,
+    nullable,
+    object_schema,
+    tool_input,
+)
 from plays.models import SyncRun
 from plays.queries import operator
 
@@ -23,16 +35,22 @@ _ENCODER = DjangoJSONEncoder()
 _USER_FILTER = {
     "user_id": {
         "type": "string",
+        "maxLength": USER_ID_MAX,
         "description": "Only this listener (a Spotify user id); leave out for every listener.",
     }
 }
 _WINDOW = {
     "since": {
         "type": "string",
+        "maxLength": DATE_MAX,
         "description": "From this time on (ISO 8601 date or datetime, UTC unless an offset "
         "is given).",
     },
-    "until": {"type": "string", "description": "Before this time (same form as since)."},
+    "until": {
+        "type": "string",
+        "maxLength": DATE_MAX,
+        "description": "Before this time (same form as since).",
+    },
     "limit": {
         "type": "integer",
         "minimum": 1,
@@ -164,6 +182,7 @@ OPS_TOOLS = [
             {
                 "kind": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(SyncRun.Kind.values),
                     "description": "Only polls or only initial syncs: "
                     + " or ".join(f"'{kind}'" for kind in SyncRun.Kind.values)
@@ -171,6 +190,7 @@ OPS_TOOLS = [
                 },
                 "status": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(SyncRun.Status.values),
                     "description": "Only runs that ended so (or are still running): "
                     + ", ".join(f"'{status}'" for status in SyncRun.Status.values)
@@ -199,6 +219,7 @@ OPS_TOOLS = [
             {
                 "status": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(ImportJob.Status.values),
                     "description": "Only jobs in this state: "
                     + ", ".join(f"'{status}'" for status in ImportJob.Status.values)

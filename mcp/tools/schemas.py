@@ -23,18 +23,30 @@ STR = {"type": "string"}
 INT = {"type": "integer"}
 NUM = {"type": "number"}
 BOOL = {"type": "boolean"}
+# The longest string each kind of argument may be. Every string argument of every tool has a
+# maxLength (a test checks it), so no argument can be big enough to trouble a query: SQLite, for
+# one, refuses a LIKE pattern over 50,000 bytes ("LIKE or GLOB pattern too complex").
+DATE_MAX = 40  # '2024-03-01T18:00:00.000000+05:30' is 32
+TIMEZONE_MAX = 64  # the longest IANA name is about 32
+USER_ID_MAX = 255  # as a listener's Spotify user id on the pages
+CHOICE_MAX = 16  # enums: 'plays', 'month', 'episode'
+QUERY_MAX = 500  # search_history's query: part of a name
+ITEM_MAX = 1000  # item_history's item: a whole name, a URI or an open.spotify.com link
+
 TIME = nullable({"type": "string", "description": "ISO 8601 time in the answer's time zone."})
 NAMES = {"type": "array", "items": {"type": "string"}}
 
 WINDOW_ARGS = {
     "start": {
         "type": "string",
+        "maxLength": DATE_MAX,
         "description": "First day of the window: an ISO date '2024-03-01', month '2024-03', year "
         "'2024' (a bare number such as 2024 is read as that year) or datetime "
         "'2024-03-01T18:00:00' (in the time zone). Leave out start, end and days for all time.",
     },
     "end": {
         "type": "string",
+        "maxLength": DATE_MAX,
         "description": "Last day of the window, included (same forms as start). Leave out for "
         "up to now.",
     },
@@ -49,6 +61,7 @@ WINDOW_ARGS = {
 TIMEZONE_ARG = {
     "timezone": {
         "type": "string",
+        "maxLength": TIMEZONE_MAX,
         "description": "IANA time zone for dates, days and hours, e.g. 'Europe/Paris'. Default: "
         "the listener's own setting (UTC unless they changed it).",
     }
@@ -56,6 +69,7 @@ TIMEZONE_ARG = {
 USER_ID_ARG = {
     "user_id": {
         "type": "string",
+        "maxLength": USER_ID_MAX,
         "description": "Operator tokens only: the Spotify user id of the listener to ask about. "
         "A listener's own token always answers about that listener.",
     }
@@ -80,6 +94,7 @@ BY_NAMES = {"plays": "plays", "minutes": "time", "time": "time"}
 BY_ARG = {
     "by": {
         "type": "string",
+        "maxLength": CHOICE_MAX,
         "enum": list(BY_NAMES),
         "default": "plays",
         "description": "Rank by number of plays ('plays', the default) or by minutes listened "

@@ -10,12 +10,23 @@ work only for a listener who allowed assistants to use Spotify on /me; otherwise
 from __future__ import annotations
 
 from mcp.tools.base import LIVE_READ, LIVE_WRITE, Tool, ToolError
-from mcp.tools.schemas import BOOL, INT, NAMES, STR, nullable, object_schema, tool_input
+from mcp.tools.schemas import (
+    BOOL,
+    CHOICE_MAX,
+    INT,
+    ITEM_MAX,
+    NAMES,
+    QUERY_MAX,
+    STR,
+    nullable,
+    object_schema,
+    tool_input,
+)
 from plays import live
 
 _URIS = {
     "type": "array",
-    "items": {"type": "string"},
+    "items": {"type": "string", "maxLength": ITEM_MAX},
     "maxItems": live.MAX_TRACKS_PER_CALL,
     "description": "Tracks in the order they should play: 'spotify:track:<id>' URIs, "
     "open.spotify.com/track links, or the 22-character spotify_id of rows from the history "
@@ -130,6 +141,7 @@ SPOTIFY_TOOLS = [
             {
                 "name": {
                     "type": "string",
+                    "maxLength": live.MAX_NAME_CHARS,
                     "minLength": 1,
                     "description": f"The playlist's name (at most {live.MAX_NAME_CHARS} "
                     "characters).",
@@ -137,6 +149,7 @@ SPOTIFY_TOOLS = [
                 "track_uris": _URIS,
                 "description": {
                     "type": "string",
+                    "maxLength": live.MAX_DESCRIPTION_CHARS,
                     "description": "Shown under the name on Spotify (at most "
                     f"{live.MAX_DESCRIPTION_CHARS} characters).",
                 },
@@ -172,6 +185,7 @@ SPOTIFY_TOOLS = [
             {
                 "playlist_id": {
                     "type": "string",
+                    "maxLength": ITEM_MAX,
                     "minLength": 1,
                     "description": "The playlist_id (or URI or link) create_playlist or "
                     "list_playlists gave.",
@@ -237,12 +251,14 @@ SPOTIFY_TOOLS = [
             {
                 "type": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": ["artists", "tracks"],
                     "default": "tracks",
                     "description": "artists or tracks (default).",
                 },
                 "time_range": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(live.TIME_RANGES),
                     "default": "medium_term",
                     "description": "short_term (about 4 weeks), medium_term (about 6 months, "
@@ -280,11 +296,13 @@ SPOTIFY_TOOLS = [
             {
                 "query": {
                     "type": "string",
+                    "maxLength": QUERY_MAX,
                     "minLength": 1,
                     "description": "What to look for, e.g. 'Kind of Blue Miles Davis'.",
                 },
                 "type": {
                     "type": "string",
+                    "maxLength": CHOICE_MAX,
                     "enum": list(live.SEARCH_TYPES),
                     "default": "track",
                     "description": "track (default), artist or album.",

@@ -6,6 +6,7 @@ The worker runs the same purge daily; this command is for operators and cron-sty
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import LogEntry
 from accounts.tasks import purge_old_logs
 
 
@@ -21,8 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, days, **options):
-        if days < 1:
-            raise CommandError("--days must be at least 1")
+        if not 1 <= days <= LogEntry.MAX_RETENTION_DAYS:
+            raise CommandError(f"--days must be from 1 to {LogEntry.MAX_RETENTION_DAYS}")
         deleted = purge_old_logs(days)
         if options["verbosity"] > 0:
             self.stdout.write(f"Deleted {deleted} log entries older than {days} days.")

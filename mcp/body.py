@@ -1,0 +1,55 @@
+"""Reading a request body as JSON, the one way /mcp and /mcp/call both do it.
+
+A body is refused, with one sentence saying why, when it is not UTF-8 JSON, when a string in it
+holds a lone UTF-16 surrogate (`"\\ud800"`: not text, and it could not be written back into a
+UTF-8 answer or a log), or when it nests arrays and objects deeper than MAX_DEPTH. An MCP message
+never needs more than a few levels; a deeply nested one would otherwise reach code that walks it
+recursively (checks, `repr`, logging) and end in a RecursionError.
+
+orjson does the parsing: it refuses lone surrogates, NaN and infinite numbers itself, and stops
+at 1,024 levels, so the depth check here walks an already bounded value without recursion.
+"""
+
+import orjson
+
+# Deepest nesting of arrays and objects accepted (the body itself is level 1). A tools/call with
+# its _meta envelope uses four; capabilities objects a few more.
+MAX_DEPTH = 32
+
+
+class BodyRefused(ValueError):
+    """The body is not acceptable JSON; `str(error)` says why, for the client."""
+
+
+def nesting_depth(value, limit=MAX_DEPTH):
+    """How deeply `value` nests lists and dicts (0 for a scalar), counting no further than
+    `limit + 1`; iterative, so any depth is safe to measure."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if isinstance(current, dict):
+            children = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def parse(body):
+    """The JSON value of `body` (bytes or str); BodyRefused when it can't be used."""
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise BodyRefused(f"the body is not JSON in UTF-8 ({error.msg}).") from None
+    if nesting_depth(value) > MAX_DEPTH:
+        raise BodyRefused(
+            f"the body nests arrays and objects more than {MAX_DEPTH} levels deep; one MCP "
+            "message needs only a few."
+        )
+    return value
