@@ -1,12 +1,15 @@
 """The secrets scan: a whole day of the service at LOG_LEVEL=DEBUG, as real processes, and not one
 token, key or password used along the way in its output, its stored logs, or any answer.
 
-`manage.py serve` (the web server and the worker, what `make run` starts) runs against the
-Spotify stand-in, which rotates refresh tokens and hands out access tokens that expire within a
-minute, so every poll refreshes. The flow: a listener logs in through the stand-in (OAuth code,
-state, tokens), the worker's initial sync and a poll the operator asks for over the admin API, an
-export import, an MCP token made on the listener's page and used over MCP and the plain-HTTP
-twin, the admin API, and the operator's pages after a staff login (the Django admin included).
+The service runs twice, as it is started for real: `manage.py serve` (the web server and the
+worker, what `make run` starts), and gunicorn with the repository's `gunicorn.conf.py` (whose
+access log goes to stdout) beside `manage.py qcluster` (what the image and compose start). Each
+runs against the Spotify stand-in, which rotates refresh tokens and hands out access tokens that
+expire within a minute, so every poll refreshes. The flow: a listener logs in through the stand-in
+(OAuth code, state, tokens), the worker's initial sync and a poll the operator asks for over the
+admin API, an export import, an MCP token made on the listener's page and used over MCP and the
+plain-HTTP twin, the admin API, and the operator's pages after a staff login (the Django admin
+included).
 
 Then every secret (each access and refresh token the stand-in ever issued, the OAuth codes, the
 client secret, the MCP token, ADMIN_TOKEN, ADMIN_PASSWORD, SECRET_KEY, TOKEN_ENCRYPTION_KEY) is
@@ -14,8 +17,8 @@ looked for in the server's stdout and stderr, in every LogEntry row, and in ever
 service (bodies and headers). The one exception is the page that shows a new MCP token once, by
 design, which is checked for every other secret.
 
-LOG_FILES lists further files the server writes (an access log file, when one is configured);
-each is scanned like stdout.
+LOG_FILES lists further files the server writes (none today: gunicorn's access log is its
+stdout); each is scanned like stdout.
 """
 
 import re
@@ -44,7 +47,7 @@ SECRETS = {
     "SECRET_KEY": "scan-secret-key-" + "x7Kq2mPz" * 7,
     "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
 }
-LOG_FILES = []  # e.g. the access log of gunicorn.conf.py, if it writes one to a file
+LOG_FILES = []  # further log files the server writes, if one is ever configured
 WAIT = 120  # seconds the worker gets for each step
 
 
@@ -91,8 +94,18 @@ def standin():
         yield server
 
 
-@pytest.fixture
-def server(standin, subprocess_env, tmp_path):
+# How the service is started: `make run`'s one process, or production's gunicorn and worker.
+COMMANDS = {
+    "serve": lambda port: [[sys.executable, "manage.py", "serve", "--port", str(port)]],
+    "gunicorn": lambda port: [
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"],
+        [sys.executable, "manage.py", "qcluster"],
+    ],
+}
+
+
+@pytest.fixture(params=list(COMMANDS))
+def server(request, standin, subprocess_env, tmp_path):
     port = free_port()
     env = {
         **subprocess_env,
@@ -117,21 +130,22 @@ def server(standin, subprocess_env, tmp_path):
         timeout=120,
     )
     assert made.returncode == 0, made.stderr
-    out, err = tmp_path / "stdout.log", tmp_path / "stderr.log"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=stdout,
-            stderr=stderr,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for_health(f"{base}/healthz", process)
-            yield Recorder(base), [out, err, *LOG_FILES, made]
-        finally:
+    outputs, processes = [], []
+    try:
+        for number, command in enumerate(COMMANDS[request.param](port)):
+            out, err = tmp_path / f"stdout-{number}.log", tmp_path / f"stderr-{number}.log"
+            outputs += [out, err]
+            with out.open("w") as stdout, err.open("w") as stderr:
+                processes.append(
+                    subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
+                )
+        base = f"http://127.0.0.1:{port}"
+        wait_for_health(f"{base}/healthz", processes[0])
+        yield Recorder(base), [*outputs, *LOG_FILES, made]
+    finally:
+        for process in processes:
             process.send_signal(signal.SIGINT)
+        for process in processes:
             process.wait(timeout=60)
 
 
@@ -260,6 +274,7 @@ def test_no_secret_is_ever_logged_or_answered(server, standin, tmp_path):
         for item in outputs
     )
     assert "import.succeeded" in server_output or "imported" in server_output.lower()
+    assert "/auth/callback" in server_output  # the access log (each request's line) was scanned
     stored_logs = "\n".join(
         f"{entry.message} {entry.context} {entry.exception}" for entry in LogEntry.objects.all()
     )

@@ -47,8 +47,9 @@ def wait_for_health(url, process, timeout=60):
     while time.monotonic() < deadline:
         assert process.poll() is None, "serve exited early"
         try:
-            return requests.get(url, timeout=2)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=5)
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or listening (gunicorn's master) before a worker answers.
             time.sleep(0.3)
     pytest.fail("the web server never answered")
 
