@@ -2,8 +2,12 @@
 
 The listener pages show three charts: plays over time (bars), top artists and tracks (horizontal
 bars, drawn with CSS widths) and a weekday x hour heatmap. These functions turn numbers into
-coordinates, sizes and labels; `adminui/templates/adminui/charts/*.html` only place them. They are
-pure (no Django, no database) so the arithmetic has its own tests.
+coordinates, sizes and labels; `adminui/templates/adminui/includes/charts.html` only places them.
+They are pure (no Django, no database) so the arithmetic has its own tests.
+
+An SVG scales its text with its width, so one drawing can't be readable on a phone and on a wide
+screen at once: each chart is drawn twice, for the width it is shown at (`WIDE` and `NARROW`), and
+the stylesheet shows the one that fits the screen. Text stays between about 10 and 18 pixels.
 """
 
 import math
@@ -11,6 +15,13 @@ from dataclasses import dataclass, field
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 LABEL_WIDTH = 70  # room an x label ("2026-03-01") needs, in the chart's units
+
+
+def number(value):
+    """A chart's number: whole ones with thousands separators (12,500), others as they are."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 def nice_ceiling(value):
@@ -41,6 +52,12 @@ class BarChart:
         return not any(bar["value"] for bar in self.bars)
 
 
+# Drawing sizes: (chart width, height, most x labels) of the bar chart, and (cell, label width,
+# hours between labels) of the heatmap, for screens from 720 px up and below that.
+WIDE = {"bars": (720, 200, 8), "heat": (22, 40, 3)}
+NARROW = {"bars": (330, 190, 4), "heat": (12, 30, 6)}
+
+
 def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
     """Vertical bars for `points` [(label, value), ...] in order.
 
@@ -68,12 +85,12 @@ def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
                 "h": round(bar_height, 2),
                 "label": label,
                 "value": value,
-                "title": f"{label}: {value:g} {unit}",
+                "title": f"{label}: {number(value)} {unit}",
             }
         )
     for fraction in (0, 0.5, 1):
         chart.ticks.append(
-            {"y": round(plot_bottom - plot_height * fraction, 2), "value": f"{top * fraction:g}"}
+            {"y": round(plot_bottom - plot_height * fraction, 2), "value": number(top * fraction)}
         )
     every = max(1, math.ceil(len(points) / max_labels))
     for index in range(0, len(points), every):
@@ -94,14 +111,14 @@ class Heatmap:
     top: int = 0
 
 
-def heatmap(cells, *, cell=22, label_width=40, unit="plays"):
+def heatmap(cells, *, cell=22, label_width=40, hour_every=3, unit="plays"):
     """A 7 x 24 grid (Monday first, hours 0-23) shaded by each cell's share of the busiest one."""
     if len(cells) != 7 or any(len(row) != 24 for row in cells):
         raise ValueError("a heatmap needs 7 rows (Monday first) of 24 hours")
     top = max((value for row in cells for value in row), default=0)
     header = 18
     grid = Heatmap(width=label_width + 24 * cell, height=header + 7 * cell, cell=cell, top=top)
-    for hour in range(0, 24, 3):
+    for hour in range(0, 24, hour_every):
         grid.hours.append({"x": label_width + hour * cell + cell / 2, "text": f"{hour:02d}"})
     for day, row in enumerate(cells):
         y = header + day * cell
@@ -113,7 +130,7 @@ def heatmap(cells, *, cell=22, label_width=40, unit="plays"):
                     "value": value,
                     # Empty cells stay visible but faint; the busiest is fully opaque.
                     "opacity": round(0.06 + 0.94 * value / top, 3) if top and value else 0.06,
-                    "title": f"{WEEKDAYS[day]} {hour:02d}:00: {value:g} {unit}",
+                    "title": f"{WEEKDAYS[day]} {hour:02d}:00: {number(value)} {unit}",
                 }
             )
         grid.rows.append(
@@ -129,3 +146,19 @@ def ranking(items, *, value_key="plays"):
         {**item, "share": round(100 * (item.get(value_key) or 0) / top, 1) if top else 0}
         for item in items
     ]
+
+
+def drawn_for_both(points, cells=None, *, unit="plays"):
+    """{"wide": ..., "narrow": ...} bar charts of `points` (and heatmaps of `cells`)."""
+    drawn = {}
+    for name, sizes in (("wide", WIDE), ("narrow", NARROW)):
+        width, height, labels = sizes["bars"]
+        drawn[name] = {
+            "bars": bar_chart(points, width=width, height=height, max_labels=labels, unit=unit)
+        }
+        if cells is not None:
+            cell, label_width, every = sizes["heat"]
+            drawn[name]["heat"] = heatmap(
+                cells, cell=cell, label_width=label_width, hour_every=every
+            )
+    return drawn

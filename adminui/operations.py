@@ -78,6 +78,13 @@ def set_time_zone(listener, name):
     return listener
 
 
+def set_show_artwork(listener, show):
+    """Whether the listener's own pages load album covers from Spotify's image servers."""
+    listener.show_artwork = bool(show)
+    listener.save(update_fields=["show_artwork", "updated_at"])
+    return listener
+
+
 def _remove_uploads(paths):
     for path in paths:
         remove_upload(path)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: 198,710 plays
     "django_q",
     "ninja",  # its bundled Swagger UI files, for the admin API's docs page
     "spotify_history.apps.SpotifyHistoryConfig",

@@ -24,7 +24,13 @@ Callers import the public names from here.
 """
 
 from plays.queries.comparisons import compare_periods
-from plays.queries.coverage import coverage, plays_by_source, sync_status
+from plays.queries.coverage import (
+    MIN_GAP_DAYS,
+    coverage,
+    coverage_gaps,
+    plays_by_source,
+    sync_status,
+)
 from plays.queries.hours import WEEKDAYS
 from plays.queries.listings import (
     discoveries,
@@ -34,7 +40,13 @@ from plays.queries.listings import (
     top_artists,
     top_tracks,
 )
-from plays.queries.lookup import ITEM_KINDS, item_history, search_history
+from plays.queries.lookup import (
+    DETAIL_KINDS,
+    ITEM_KINDS,
+    item_detail,
+    item_history,
+    search_history,
+)
 from plays.queries.over_time import (
     GRANULARITIES,
     MAX_BUCKETS,
@@ -52,17 +64,21 @@ from plays.queries.windows import (
 )
 
 __all__ = [
+    "DETAIL_KINDS",
     "GRANULARITIES",
     "ITEM_KINDS",
     "MAX_BUCKETS",
     "MAX_DAYS",
+    "MIN_GAP_DAYS",
     "UTC_ZONE",
     "WEEKDAYS",
     "QueryError",
     "Window",
     "compare_periods",
     "coverage",
+    "coverage_gaps",
     "discoveries",
+    "item_detail",
     "item_history",
     "listener_tz",
     "listening_heatmap",

@@ -1,4 +1,5 @@
-// The pages' only script: live import progress, copy buttons, self-submitting selects. No libraries, no other host.
+// The pages' only script: live import progress, copy buttons, self-submitting selects, and the
+// offer of the browser's time zone. No libraries, no other host, no inline script anywhere.
 (function () {
   "use strict";
 
@@ -25,6 +26,12 @@
     parent.appendChild(div);
   }
 
+  // The stylesheet's bar widths come in steps of 2% (classes w-0 ... w-100), like the server's.
+  function barStep(percent) {
+    if (!(percent > 0)) { return 0; }
+    return Math.min(100, Math.max(2, Math.round(percent / 2) * 2));
+  }
+
   function update(row, job) {
     var status = text(row, "status", job.status_label);
     if (status) { status.className = "badge " + job.status; }
@@ -35,7 +42,7 @@
     var bar = row.querySelector(".progress");
     if (bar) {
       bar.setAttribute("aria-valuenow", job.percent);
-      bar.firstElementChild.style.width = job.percent + "%";
+      bar.firstElementChild.className = "w-" + barStep(job.percent);
     }
     row.setAttribute("data-finished", job.finished ? "1" : "0");
   }
@@ -79,9 +86,30 @@
     });
   }
 
+  // /me offers the browser's time zone (Intl API) in one click when it differs from the one set,
+  // unless the listener chose to keep theirs for that zone (remembered in this browser only).
+  function offerTimeZone() {
+    var offer = document.getElementById("tz-offer");
+    if (!offer || !window.Intl || !Intl.DateTimeFormat) { return; }
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var known = document.querySelector('#time-zones option[value="' + (zone || "").replace(/"/g, "") + '"]');
+    var declined = "tz-declined:" + zone;
+    var stored = null;
+    try { stored = window.localStorage.getItem(declined); } catch (e) { /* storage off */ }
+    if (!zone || !known || zone === offer.getAttribute("data-current") || stored) { return; }
+    offer.querySelectorAll("[data-tz-name]").forEach(function (el) { el.textContent = zone; });
+    offer.querySelector('input[name="time_zone"]').value = zone;
+    offer.querySelector("[data-tz-dismiss]").addEventListener("click", function () {
+      try { window.localStorage.setItem(declined, "1"); } catch (e) { /* storage off */ }
+      offer.hidden = true;
+    });
+    offer.hidden = false;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("table[data-progress-url]").forEach(follow);
     copyButtons();
     autosubmit();
+    offerTimeZone();
   });
 })();
