@@ -52,10 +52,10 @@ class BarChart:
         return not any(bar["value"] for bar in self.bars)
 
 
-# Drawing sizes: (chart width, height, most x labels) of the bar chart, and (cell, label width,
-# hours between labels) of the heatmap, for screens from 720 px up and below that.
-WIDE = {"bars": (720, 200, 8), "heat": (22, 40, 3)}
-NARROW = {"bars": (330, 190, 4), "heat": (12, 30, 6)}
+# Drawing sizes of the bar chart (width, height, most x labels), for screens from 720 px up and
+# below that; the heatmap is drawn wide (24 columns) or tall (24 rows).
+WIDE = {"bars": (720, 200, 8)}
+NARROW = {"bars": (330, 190, 4)}
 
 
 def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
@@ -105,36 +105,71 @@ def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
 class Heatmap:
     width: int
     height: int
-    cell: int
-    rows: list = field(default_factory=list)
-    hours: list = field(default_factory=list)
+    cells: list = field(default_factory=list)  # {x, y, w, h, day, hour, value, opacity, title}
+    labels: list = field(default_factory=list)  # {x, y, text, anchor}
     top: int = 0
 
+    def cell(self, day, hour):
+        """The cell of a weekday (0 is Monday) and hour."""
+        return self.cells[day * 24 + hour]
 
-def heatmap(cells, *, cell=22, label_width=40, hour_every=3, unit="plays"):
-    """A 7 x 24 grid (Monday first, hours 0-23) shaded by each cell's share of the busiest one."""
+
+def _shade(cells, unit):
     if len(cells) != 7 or any(len(row) != 24 for row in cells):
         raise ValueError("a heatmap needs 7 rows (Monday first) of 24 hours")
     top = max((value for row in cells for value in row), default=0)
-    header = 18
-    grid = Heatmap(width=label_width + 24 * cell, height=header + 7 * cell, cell=cell, top=top)
-    for hour in range(0, 24, hour_every):
-        grid.hours.append({"x": label_width + hour * cell + cell / 2, "text": f"{hour:02d}"})
+    shaded = []
     for day, row in enumerate(cells):
-        y = header + day * cell
-        shaded = []
         for hour, value in enumerate(row):
             shaded.append(
                 {
-                    "x": label_width + hour * cell,
+                    "day": day,
+                    "hour": hour,
                     "value": value,
                     # Empty cells stay visible but faint; the busiest is fully opaque.
                     "opacity": round(0.06 + 0.94 * value / top, 3) if top and value else 0.06,
                     "title": f"{WEEKDAYS[day]} {hour:02d}:00: {number(value)} {unit}",
                 }
             )
-        grid.rows.append(
-            {"label": WEEKDAYS[day], "y": y, "text_y": y + cell * 0.68, "cells": shaded}
+    return top, shaded
+
+
+def heatmap(cells, *, cell=22, label_width=40, hour_every=3, unit="plays"):
+    """A grid of 7 rows (Monday first) by 24 hours, each cell shaded by its share of the busiest,
+    for wide screens."""
+    top, shaded = _shade(cells, unit)
+    header = 18
+    grid = Heatmap(width=label_width + 24 * cell, height=header + 7 * cell, top=top)
+    for hour in range(0, 24, hour_every):
+        x = label_width + hour * cell + cell / 2
+        grid.labels.append({"x": x, "y": 12, "text": f"{hour:02d}", "anchor": "middle"})
+    for day in range(7):
+        y = header + day * cell
+        grid.labels.append({"x": 0, "y": y + cell * 0.68, "text": WEEKDAYS[day], "anchor": "start"})
+    for item in shaded:
+        x, y = label_width + item["hour"] * cell, header + item["day"] * cell
+        grid.cells.append({**item, "x": x, "y": y, "w": cell - 2, "h": cell - 2})
+    return grid
+
+
+def heatmap_tall(cells, *, width=330, row_height=14, label_width=34, hour_every=3, unit="plays"):
+    """The same heatmap turned a quarter: 24 rows of hours by 7 weekday columns, for phones,
+    where 24 columns would leave no room for readable labels."""
+    top, shaded = _shade(cells, unit)
+    header = 18
+    column = (width - label_width) / 7
+    grid = Heatmap(width=width, height=header + 24 * row_height, top=top)
+    for day in range(7):
+        x = round(label_width + day * column + column / 2, 2)
+        grid.labels.append({"x": x, "y": 13, "text": WEEKDAYS[day], "anchor": "middle"})
+    for hour in range(0, 24, hour_every):
+        y = header + hour * row_height + row_height * 0.75
+        grid.labels.append({"x": 0, "y": y, "text": f"{hour:02d}:00", "anchor": "start"})
+    for item in shaded:
+        x = round(label_width + item["day"] * column, 2)
+        y = header + item["hour"] * row_height
+        grid.cells.append(
+            {**item, "x": x, "y": y, "w": round(column - 2, 2), "h": row_height - 2}
         )
     return grid
 
@@ -157,8 +192,5 @@ def drawn_for_both(points, cells=None, *, unit="plays"):
             "bars": bar_chart(points, width=width, height=height, max_labels=labels, unit=unit)
         }
         if cells is not None:
-            cell, label_width, every = sizes["heat"]
-            drawn[name]["heat"] = heatmap(
-                cells, cell=cell, label_width=label_width, hour_every=every
-            )
+            drawn[name]["heat"] = heatmap(cells) if name == "wide" else heatmap_tall(cells)
     return drawn

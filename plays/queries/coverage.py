@@ -189,6 +189,7 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
         )
     return {
         "gaps": gaps,
+        "longest": max(gaps, key=lambda gap: gap["days"]) if gaps else None,
         "min_gap_days": min_gap_days,
         "missing_days": round(sum(gap["days"] for gap in gaps), 1),
         "time_zone": str(tz),

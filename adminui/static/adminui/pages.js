@@ -106,7 +106,21 @@
     offer.hidden = false;
   }
 
+  // A table wider than its card scrolls sideways inside it (the stylesheet's rule for narrow
+  // screens); it takes the keyboard's focus then, so it can be scrolled without a mouse too.
+  function scrollableTables() {
+    document.querySelectorAll("table.data").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        table.setAttribute("tabindex", "0");
+      } else {
+        table.removeAttribute("tabindex");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    scrollableTables();
+    window.addEventListener("resize", scrollableTables);
     document.querySelectorAll("table[data-progress-url]").forEach(follow);
     copyButtons();
     autosubmit();
