@@ -168,9 +168,7 @@ def heatmap_tall(cells, *, width=330, row_height=14, label_width=34, hour_every=
     for item in shaded:
         x = round(label_width + item["day"] * column, 2)
         y = header + item["hour"] * row_height
-        grid.cells.append(
-            {**item, "x": x, "y": y, "w": round(column - 2, 2), "h": row_height - 2}
-        )
+        grid.cells.append({**item, "x": x, "y": y, "w": round(column - 2, 2), "h": row_height - 2})
     return grid
 
 

@@ -25,7 +25,7 @@ WEEKLY_UP_TO = 3 * 366  # and longer than three years per month
 class Period:
     choice: str  # "30", "90", "365", "all", "year" or "range"
     window: Window
-    label: str  # "All time", "Last 30 days", "2021", "2021-03-01 – 2021-06-30"
+    label: str  # "All time", "Last 30 days", "2021", "2021-03-01 to 2021-06-30"
     year: int | None = None
     start: str = ""  # the range's dates as typed back into the form
     end: str = ""
@@ -53,7 +53,10 @@ class Period:
         if self.choice == "year":
             return f"year={self.year}"
         if self.choice == "range":
-            parts = [f"start={self.start}" if self.start else "", f"end={self.end}" if self.end else ""]
+            parts = [
+                f"start={self.start}" if self.start else "",
+                f"end={self.end}" if self.end else "",
+            ]
             return "&".join(part for part in parts if part)
         if self.choice == "all":
             return ""
@@ -85,7 +88,7 @@ def parse_period(params, tz) -> Period:
             window = Window.parse(start=start or None, end=end or None, tz=tz)
         except QueryError:
             return _all_time("The 'from' date must not be after the 'to' date.")
-        label = f"{start or 'the first play'} – {end or 'now'}"
+        label = f"{start or 'the first play'} to {end or 'now'}"
         return Period("range", window, label, start=start, end=end)
     if days in ("", "all"):
         return _all_time()

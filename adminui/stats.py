@@ -146,4 +146,3 @@ def search_context(listener, text):
         ("Shows and audiobooks", [{**row, "link_kind": "show"} for row in found["shows"]]),
     ]
     return {"found": found, "results": results, "time_zone": str(tz)}
-

@@ -49,7 +49,7 @@ def bar_step(share):
         return 0
     if share <= 0:
         return 0
-    return min(100, max(2, int(round(share / 2)) * 2))
+    return min(100, max(2, round(share / 2) * 2))
 
 
 _SPOTIFY_ID = re.compile(r"^[A-Za-z0-9]{22}$")

@@ -60,7 +60,9 @@ def test_the_heatmap_shades_cells_by_their_share_of_the_busiest():
     assert len(grid.cells) == 7 * 24
     assert len(grid.labels) == 7 + 8  # days, and every third hour
     # Monday 09:00 is in the first row, tenth column.
-    assert grid.cell(0, 9)["y"] < grid.cell(1, 9)["y"] and grid.cell(0, 9)["x"] > grid.cell(0, 8)["x"]
+    assert (
+        grid.cell(0, 9)["y"] < grid.cell(1, 9)["y"] and grid.cell(0, 9)["x"] > grid.cell(0, 8)["x"]
+    )
 
 
 def test_the_tall_heatmap_for_phones_has_a_row_per_hour_and_a_column_per_day():
@@ -69,7 +71,13 @@ def test_the_tall_heatmap_for_phones_has_a_row_per_hour_and_a_column_per_day():
     grid = heatmap_tall(cells, width=330)
     assert grid.width == 330
     assert [label["text"] for label in grid.labels[:7]] == [
-        "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
     ]
     wednesday = grid.cell(2, 20)
     assert wednesday["title"] == "Wed 20:00: 3 plays" and wednesday["opacity"] == 1.0

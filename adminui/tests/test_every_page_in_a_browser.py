@@ -54,9 +54,7 @@ def history(live_server):
     log entry and an MCP token, so every page has something to show."""
     from accounts.models import Listener
 
-    staff = get_user_model().objects.create_user(
-        "operator", password=STAFF_PASSWORD, is_staff=True
-    )
+    staff = get_user_model().objects.create_user("operator", password=STAFF_PASSWORD, is_staff=True)
     dana = Listener.objects.create(
         spotify_user_id="dana",
         display_name="Dana Österberg-Ramírez with a long name",
@@ -96,9 +94,7 @@ def history(live_server):
         "job_id": job.pk,
         "item_id": {
             "track": played.filter(item__kind="track").values_list("item_id", flat=True).first(),
-            "episode": played.exclude(item__kind="track")
-            .values_list("item_id", flat=True)
-            .first(),
+            "episode": played.exclude(item__kind="track").values_list("item_id", flat=True).first(),
             "artist": Item.objects.filter(plays__listener=dana, primary_artist__isnull=False)
             .values_list("primary_artist_id", flat=True)
             .first(),
@@ -171,7 +167,7 @@ STICKING_OUT = """() => [...document.querySelectorAll('body *')].filter(e => {
     }
     return true;
   }).slice(-3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                       + (e.className && e.className.baseVal === undefined ? '.' + e.className : ''))"""
+    + (typeof e.className === 'string' && e.className ? '.' + e.className : ''))"""
 
 CUT_NAMES = """() => [...document.querySelectorAll('.name, .what, h1, td, dd')]
   .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1
@@ -184,7 +180,9 @@ def test_every_page_fits_a_phone_and_a_wide_screen_and_passes_axe(history, chrom
     paths = html_pages(client, history["samples"])
     # What the walk must have found (a floor, not the list: new pages add to it).
     for expected in ("/", "/me", "/me/plays", "/me/artists/", "/listeners/dana/albums/"):
-        assert any(p == expected or p.startswith(expected) and expected.endswith("/") for p in paths)
+        assert any(
+            p == expected or (p.startswith(expected) and expected.endswith("/")) for p in paths
+        )
     cookie = client.cookies["sessionid"].value
     problems = []
     seen = {}
@@ -229,9 +227,7 @@ def test_every_page_fits_a_phone_and_a_wide_screen_and_passes_axe(history, chrom
                     folder.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
                 if anonymous:
-                    page.context.add_cookies(
-                        [{"name": "sessionid", "value": cookie, "url": base}]
-                    )
+                    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": base}])
     assert not problems, "\n".join(problems)
     # The charts were really measured at both widths (their text is there and visible).
     assert len(seen[360]) > 20 and len(seen[1280]) > 20
@@ -246,9 +242,7 @@ def test_the_pages_list_comes_from_the_resolver_and_names_a_missing_sample():
         fill("me/pages/<int:page_id>", {}, {"user_id": "dana"})
 
 
-def test_album_covers_load_from_spotify_only_after_the_listener_turns_them_on(
-    history, chromium
-):
+def test_album_covers_load_from_spotify_only_after_the_listener_turns_them_on(history, chromium):
     client, base = history["client"], history["base"]
     album_id = (
         Album.objects.exclude(image_url="").values_list("pk", flat=True).get()
@@ -310,4 +304,3 @@ def test_my_page_offers_the_browsers_time_zone_in_one_click(history, chromium):
     assert Listener.objects.get(spotify_user_id="dana").time_zone == "Asia/Tokyo"
     assert seen["after"] is False and seen["field"] == "Asia/Tokyo"
     assert seen["declined"] is False
-

@@ -124,9 +124,7 @@ def item_history(listener, *, item, kind=None, tz=None) -> dict:
 def _own_rows(listener, group, pk):
     """[(key, plays, ms, first, last)] of one catalogue row over all time (empty if never
     played by this listener)."""
-    items_sql, items_params = subquery(
-        Item.objects.filter(**{group[6:] or "pk": pk}).values("id")
-    )
+    items_sql, items_params = subquery(Item.objects.filter(**{group[6:] or "pk": pk}).values("id"))
     rows, _ = grouped(listener, Window(), group, items_sql=items_sql, items_params=items_params)
     return rows
 
@@ -204,9 +202,7 @@ _CONTAINS = {"artist": "primary_artist", "album": "album", "show": "show"}
 
 
 def _contents(listener, kind, obj, limit, tz):
-    items_sql, items_params = subquery(
-        Item.objects.filter(**{_CONTAINS[kind]: obj}).values("id")
-    )
+    items_sql, items_params = subquery(Item.objects.filter(**{_CONTAINS[kind]: obj}).values("id"))
     rows, _ = grouped(
         listener, Window(), "item", limit=limit, items_sql=items_sql, items_params=items_params
     )
