@@ -36,7 +36,7 @@ def test_the_cover_nearest_300_pixels_wide_is_kept():
         "https://evil.example/image/abc",
         "https://i.scdn.co.evil.example/image/abc",
         "javascript:alert(1)",
-        "https://i.scdn.co/image/abc\" onerror=\"x",
+        'https://i.scdn.co/image/abc" onerror="x',
         "https://i.scdn.co/" + "a" * 600,
         None,
     ],
@@ -91,4 +91,6 @@ def test_polling_stores_the_covers_of_the_albums_spotify_describes(standin, conn
     connect("alice")
     Poller().run_pass()
     covers = list(Album.objects.values_list("image_url", flat=True))
-    assert covers and all(url.startswith("https://i.scdn.co/image/ab67616d00001e02") for url in covers)
+    assert covers and all(
+        url.startswith("https://i.scdn.co/image/ab67616d00001e02") for url in covers
+    )
