@@ -42,7 +42,11 @@ def listener_context(listener, params):
     status = queries.sync_status(listener, tz=tz)
     granularity = period.granularity(_day(status["first_play"]), _day(status["last_play"]))
     timeline = queries.listening_timeline(listener, window=window, granularity=granularity, tz=tz)
-    years = queries.listening_timeline(listener, granularity="year", tz=tz)["buckets"]
+    if period.is_all_time and granularity == "month":  # the years are in the months already
+        years = sorted({b["start"][:4] for b in timeline["buckets"] if b["plays"]})
+    else:
+        buckets = queries.listening_timeline(listener, granularity="year", tz=tz)["buckets"]
+        years = [b["start"][:4] for b in buckets if b["plays"]]
     heat = queries.listening_heatmap(listener, window=window, tz=tz)
     points = [(_bucket_label(b["start"], granularity), b["plays"]) for b in timeline["buckets"]]
     drawn = charts.drawn_for_both(points, heat["cells"])
@@ -54,7 +58,7 @@ def listener_context(listener, params):
         "period": period,
         "days": period.choice,
         "day_choices": periods.DAY_CHOICES,
-        "years": [int(b["start"][:4]) for b in years if b["plays"]],
+        "years": [int(year) for year in years],
         "granularity": granularity,
         "min_play_seconds": queries.min_play_ms() // 1000,
         "window_plays": timeline["plays"],

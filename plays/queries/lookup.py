@@ -8,8 +8,8 @@ import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Sum
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
 
 from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, Show
 from plays.queries.sums import (
@@ -227,28 +227,57 @@ def _contents(listener, kind, obj, limit, tz):
 
 def _per_month(listener, group, pk, tz):
     """Counted plays and minutes per calendar month in `tz`, without gaps from the first month
-    with a play to the last."""
+    with a play to the last: whole UTC months from the monthly rollup, then the plays between a
+    UTC month's start and the local one's (at most the zone's offset apart) moved across."""
+    found = defaultdict(lambda: [0, 0])
     rows = (
-        counted_plays(listener)
-        .filter(**{group: pk})
-        .annotate(month=TruncMonth("played_at", tzinfo=tz))
+        ItemMonth.objects.filter(listener=listener, **{group: pk})
         .values("month")
-        .annotate(p=Count("id"), m=Sum(MS_OR_DURATION))
+        .annotate(p=Sum("plays"), m=Sum("ms"))
         .values_list("month", "p", "m")
         .order_by()
     )
-    found = {}
     for month, plays, ms in rows:
-        day = month.date() if isinstance(month, datetime) else month
-        found[day.replace(day=1)] = (plays, ms or 0)
+        found[month.replace(day=1)][0] += plays
+        found[month.replace(day=1)][1] += ms or 0
     if not found:
         return []
+    slivers = Q()
+    month = min(found)
+    while month <= _next_month(max(found)):
+        utc_start = datetime(month.year, month.month, 1, tzinfo=UTC_ZONE)
+        local_start = datetime(month.year, month.month, 1, tzinfo=tz)
+        if local_start != utc_start:
+            low, high = sorted((utc_start, local_start))
+            slivers |= Q(played_at__gte=low, played_at__lt=high)
+        month = _next_month(month)
+    if slivers:
+        moved = (
+            counted_plays(listener)
+            .filter(**{group: pk})
+            .filter(slivers)
+            .annotate(ms=MS_OR_DURATION)
+            .values_list("played_at", "ms")
+        )
+        for played_at, ms in moved:
+            utc_month = played_at.astimezone(UTC_ZONE).date().replace(day=1)
+            local_month = played_at.astimezone(tz).date().replace(day=1)
+            if utc_month != local_month:
+                found[utc_month][0] -= 1
+                found[utc_month][1] -= ms or 0
+                found[local_month][0] += 1
+                found[local_month][1] += ms or 0
+    found = {day: sums for day, sums in found.items() if sums[0]}
     months, day = [], min(found)
     while day <= max(found):
         plays, ms = found.get(day, (0, 0))
         months.append({"month": day.isoformat()[:7], "plays": plays, "minutes": to_minutes(ms)})
-        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        day = _next_month(day)
     return months
+
+
+def _next_month(day):
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _per_year(listener, group, pk, first, last, tz):

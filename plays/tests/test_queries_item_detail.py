@@ -16,18 +16,24 @@ pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def per_month(plays):
-    months = Counter(p.at.astimezone(PARIS).strftime("%Y-%m") for p in plays)
+def per_month(plays, tz):
+    months = Counter(p.at.astimezone(tz).strftime("%Y-%m") for p in plays)
     return {month: count for month, count in months.items()}
 
 
-def check_totals(answer, plays):
+def check_totals(answer, plays, tz=PARIS):
     assert answer["plays"] == len(plays)
     assert answer["minutes"] == minutes(sum(p.ms for p in plays))
-    assert answer["first_play"] == min(p.at for p in plays).astimezone(PARIS).isoformat()
-    assert answer["last_play"] == max(p.at for p in plays).astimezone(PARIS).isoformat()
+    assert answer["first_play"] == min(p.at for p in plays).astimezone(tz).isoformat()
+    assert answer["last_play"] == max(p.at for p in plays).astimezone(tz).isoformat()
     shown = {m["month"]: m["plays"] for m in answer["per_month"] if m["plays"]}
-    assert shown == per_month(plays)
+    assert shown == per_month(plays, tz)
+    minutes_by_month = Counter()
+    for p in plays:
+        minutes_by_month[p.at.astimezone(tz).strftime("%Y-%m")] += p.ms
+    assert {m["month"]: m["minutes"] for m in answer["per_month"] if m["plays"]} == {
+        month: minutes(ms) for month, ms in minutes_by_month.items()
+    }
     # Months run without holes from the first to the last.
     months = [m["month"] for m in answer["per_month"]]
     assert months == sorted(months) and len(months) == len(set(months))
@@ -35,13 +41,14 @@ def check_totals(answer, plays):
     assert sum(y["plays"] for y in answer["per_year"]) == len(plays)
 
 
-def test_an_artist_page_counts_their_tracks_and_lists_the_most_played():
+@pytest.mark.parametrize("tz", [PARIS, ZoneInfo("America/New_York"), ZoneInfo("UTC")])
+def test_an_artist_page_counts_their_tracks_and_lists_the_most_played(tz):
     alice, plays, _, _ = two_listeners()
     counted = [p for p in plays if p.counted and p.kind == "track"]
     artist = Artist.objects.get(name="Cold Rivers")
-    answer = queries.item_detail(alice, kind="artist", item_id=artist.pk, tz=PARIS)
+    answer = queries.item_detail(alice, kind="artist", item_id=artist.pk, tz=tz)
     mine = [p for p in counted if p.artist == "Cold Rivers"]
-    check_totals(answer, mine)
+    check_totals(answer, mine, tz)
     tracks = Counter(p.item.spotify_id for p in mine)
     assert {c["spotify_id"]: c["plays"] for c in answer["contents"]} == dict(tracks)
     counts = [c["plays"] for c in answer["contents"]]
@@ -110,3 +117,17 @@ def test_an_unknown_kind_or_id_is_refused(kind, item_id):
     alice, _, _, _ = two_listeners()
     with pytest.raises(QueryError):
         queries.item_detail(alice, kind=kind, item_id=item_id)
+
+
+def test_plays_near_the_turn_of_a_month_count_in_the_listeners_month():
+    """Every track, in zones ahead of and behind UTC: the fixture's plays around midnight on
+    the last day of a month (UTC) land in the month they fell in where the listener is."""
+    alice, plays, _, _ = two_listeners()
+    tracks = {p.item for p in plays if p.kind == "track" and p.counted}
+    edge_tracks = {p.item for p in plays if p.kind == "track" and p.at.day in (1, 28, 29, 30, 31)}
+    assert edge_tracks, "the fixture has plays near the turn of a month"
+    for tz in (PARIS, ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")):
+        for track in tracks:
+            item = Item.objects.get(spotify_id=track.spotify_id)
+            answer = queries.item_detail(alice, kind="track", item_id=item.pk, tz=tz)
+            check_totals(answer, [p for p in plays if p.counted and p.item == track], tz)
