@@ -6,7 +6,7 @@ first visit). It also offers the last 30 / 90 / 365 days (`?days=`), one calenda
 either side may be left open). Everything is in the listener's time zone. A value the page can't
 use is reported in one sentence and the page shows the whole history instead (status 400).
 
-Pure: no database, no Django; the window it builds is `plays.queries.Window`.
+No database: the window it builds is a `plays.queries.Window`, answered by the queries.
 """
 
 from __future__ import annotations

@@ -95,7 +95,12 @@ def item_context(listener, kind, item_id):
         "kind": kind,
         "per": per,
         "drawn": charts.drawn_for_both(points),
-        "contents": charts.ranking(detail["contents"]),
+        # An artist's tracks need not name the artist again on every line.
+        "contents": charts.ranking(
+            [{**row, "artists": []} for row in detail["contents"]]
+            if kind == "artist"
+            else detail["contents"]
+        ),
         "min_play_seconds": queries.min_play_ms() // 1000,
         "time_zone": str(tz),
     }
