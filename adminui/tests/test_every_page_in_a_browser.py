@@ -63,6 +63,13 @@ def history(live_server):
         refresh_token_expires_at=timezone.now() + timedelta(days=100),
     )
     build_history(dana)
+    # Listeners in other states, with long names, for the dashboard's rows.
+    Listener.objects.create(
+        spotify_user_id="erik.with.a.rather.long.spotify.user.id.1234567890",
+        display_name="Erik",
+        status=Listener.Status.NEEDS_REAUTH,
+    )
+    Listener.objects.create(spotify_user_id="frida", status=Listener.Status.IMPORT_ONLY)
     Album.objects.filter(pk=Album.objects.order_by("pk").first().pk).update(
         image_url="https://i.scdn.co/image/ab67616d00001e02000000000000000000000001"
     )

@@ -26,6 +26,11 @@
     parent.appendChild(div);
   }
 
+  // Numbers as the server writes them (Django's intcomma): 198,571.
+  function count(value) {
+    return Number(value).toLocaleString("en-US");
+  }
+
   // The stylesheet's bar widths come in steps of 2% (classes w-0 ... w-100), like the server's.
   function barStep(percent) {
     if (!(percent > 0)) { return 0; }
@@ -35,9 +40,9 @@
   function update(row, job) {
     var status = text(row, "status", job.status_label);
     if (status) { status.className = "badge " + job.status; }
-    text(row, "records", job.records_done + " / " + job.records_total + " records (" + job.percent + "%)");
-    text(row, "rate", job.rate ? job.rate + "/s" : "—");
-    text(row, "counts", job.inserted + " / " + job.duplicates);
+    text(row, "records", count(job.records_done) + " / " + count(job.records_total) + " records (" + job.percent + "%)");
+    text(row, "rate", job.rate ? count(job.rate) + "/s" : "—");
+    text(row, "counts", count(job.inserted) + " / " + count(job.duplicates));
     notes(row, job);
     var bar = row.querySelector(".progress");
     if (bar) {
