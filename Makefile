@@ -8,8 +8,14 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 .PHONY: run demo test install lint format clean
 
-# Install (or update) the virtualenv from the pinned requirements.
-install: $(STAMP)
+# Install (or update) the virtualenv from the pinned requirements, and, where npm is present, the
+# browser tests' axe-core (pinned in package-lock.json; nothing of it is served).
+NPM := $(shell command -v npm 2>/dev/null)
+AXE := node_modules/axe-core/axe.min.js
+install: $(STAMP) $(if $(NPM),$(AXE))
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -48,4 +54,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .venv-mcp-client staticfiles data/test.sqlite3*
+	rm -rf $(VENV) .venv-mcp-client node_modules staticfiles data/test.sqlite3*

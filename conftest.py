@@ -113,6 +113,35 @@ def chromium():
     return open_page
 
 
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)` runs axe-core (npm's `axe-core`, pinned in package-lock.json and installed by
+    `make install` with `npm ci`) on the open page and returns its violations. Without it the
+    test is skipped with the install command, unless REQUIRE_BROWSER is set (CI sets it)."""
+    if not AXE.exists():
+        message = "axe-core is not installed (npm ci, or make install with npm present)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+    # Evaluated through the DevTools protocol, not as a <script>: a page's Content-Security-Policy
+    # (scripts from 'self' only) doesn't apply, and nothing about the page has to change for it.
+    source = "() => {\n" + AXE.read_text() + "\n}" if AXE.exists() else ""
+
+    def run(page):
+        page.evaluate(source)
+        return page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+        )
+
+    return run
+
+
 @pytest.fixture
 def subprocess_env(settings):
     """Environment for a `manage.py` subprocess that shares this test's database and settings.

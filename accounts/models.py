@@ -26,6 +26,9 @@ class Listener(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IMPORT_ONLY)
     status_reason = models.TextField(blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Album artwork lives on Spotify's image servers; the listener's pages load it from there only
+    # once the listener turned this on (off: a neutral placeholder, no request to another host).
+    show_artwork = models.BooleanField(default=False)
 
     # Tokens: Fernet ciphertext only, never plaintext.
     encrypted_refresh_token = models.TextField(blank=True)

@@ -2,8 +2,12 @@
 
 The listener pages show three charts: plays over time (bars), top artists and tracks (horizontal
 bars, drawn with CSS widths) and a weekday x hour heatmap. These functions turn numbers into
-coordinates, sizes and labels; `adminui/templates/adminui/charts/*.html` only place them. They are
-pure (no Django, no database) so the arithmetic has its own tests.
+coordinates, sizes and labels; `adminui/templates/adminui/includes/charts.html` only places them.
+They are pure (no Django, no database) so the arithmetic has its own tests.
+
+An SVG scales its text with its width, so one drawing can't be readable on a phone and on a wide
+screen at once: each chart is drawn twice, for the width it is shown at (`WIDE` and `NARROW`), and
+the stylesheet shows the one that fits the screen. Text stays between about 10 and 18 pixels.
 """
 
 import math
@@ -11,6 +15,13 @@ from dataclasses import dataclass, field
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 LABEL_WIDTH = 70  # room an x label ("2026-03-01") needs, in the chart's units
+
+
+def number(value):
+    """A chart's number: whole ones with thousands separators (12,500), others as they are."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 def nice_ceiling(value):
@@ -41,6 +52,12 @@ class BarChart:
         return not any(bar["value"] for bar in self.bars)
 
 
+# Drawing sizes of the bar chart (width, height, most x labels), for screens from 720 px up and
+# below that; the heatmap is drawn wide (24 columns) or tall (24 rows).
+WIDE = {"bars": (720, 200, 8)}
+NARROW = {"bars": (330, 190, 4)}
+
+
 def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
     """Vertical bars for `points` [(label, value), ...] in order.
 
@@ -68,12 +85,12 @@ def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
                 "h": round(bar_height, 2),
                 "label": label,
                 "value": value,
-                "title": f"{label}: {value:g} {unit}",
+                "title": f"{label}: {number(value)} {unit}",
             }
         )
     for fraction in (0, 0.5, 1):
         chart.ticks.append(
-            {"y": round(plot_bottom - plot_height * fraction, 2), "value": f"{top * fraction:g}"}
+            {"y": round(plot_bottom - plot_height * fraction, 2), "value": number(top * fraction)}
         )
     every = max(1, math.ceil(len(points) / max_labels))
     for index in range(0, len(points), every):
@@ -88,37 +105,70 @@ def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
 class Heatmap:
     width: int
     height: int
-    cell: int
-    rows: list = field(default_factory=list)
-    hours: list = field(default_factory=list)
+    cells: list = field(default_factory=list)  # {x, y, w, h, day, hour, value, opacity, title}
+    labels: list = field(default_factory=list)  # {x, y, text, anchor}
     top: int = 0
 
+    def cell(self, day, hour):
+        """The cell of a weekday (0 is Monday) and hour."""
+        return self.cells[day * 24 + hour]
 
-def heatmap(cells, *, cell=22, label_width=40, unit="plays"):
-    """A 7 x 24 grid (Monday first, hours 0-23) shaded by each cell's share of the busiest one."""
+
+def _shade(cells, unit):
     if len(cells) != 7 or any(len(row) != 24 for row in cells):
         raise ValueError("a heatmap needs 7 rows (Monday first) of 24 hours")
     top = max((value for row in cells for value in row), default=0)
-    header = 18
-    grid = Heatmap(width=label_width + 24 * cell, height=header + 7 * cell, cell=cell, top=top)
-    for hour in range(0, 24, 3):
-        grid.hours.append({"x": label_width + hour * cell + cell / 2, "text": f"{hour:02d}"})
+    shaded = []
     for day, row in enumerate(cells):
-        y = header + day * cell
-        shaded = []
         for hour, value in enumerate(row):
             shaded.append(
                 {
-                    "x": label_width + hour * cell,
+                    "day": day,
+                    "hour": hour,
                     "value": value,
                     # Empty cells stay visible but faint; the busiest is fully opaque.
                     "opacity": round(0.06 + 0.94 * value / top, 3) if top and value else 0.06,
-                    "title": f"{WEEKDAYS[day]} {hour:02d}:00: {value:g} {unit}",
+                    "title": f"{WEEKDAYS[day]} {hour:02d}:00: {number(value)} {unit}",
                 }
             )
-        grid.rows.append(
-            {"label": WEEKDAYS[day], "y": y, "text_y": y + cell * 0.68, "cells": shaded}
-        )
+    return top, shaded
+
+
+def heatmap(cells, *, cell=22, label_width=40, hour_every=3, unit="plays"):
+    """A grid of 7 rows (Monday first) by 24 hours, each cell shaded by its share of the busiest,
+    for wide screens."""
+    top, shaded = _shade(cells, unit)
+    header = 18
+    grid = Heatmap(width=label_width + 24 * cell, height=header + 7 * cell, top=top)
+    for hour in range(0, 24, hour_every):
+        x = label_width + hour * cell + cell / 2
+        grid.labels.append({"x": x, "y": 12, "text": f"{hour:02d}", "anchor": "middle"})
+    for day in range(7):
+        y = header + day * cell
+        grid.labels.append({"x": 0, "y": y + cell * 0.68, "text": WEEKDAYS[day], "anchor": "start"})
+    for item in shaded:
+        x, y = label_width + item["hour"] * cell, header + item["day"] * cell
+        grid.cells.append({**item, "x": x, "y": y, "w": cell - 2, "h": cell - 2})
+    return grid
+
+
+def heatmap_tall(cells, *, width=330, row_height=14, label_width=34, hour_every=3, unit="plays"):
+    """The same heatmap turned a quarter: 24 rows of hours by 7 weekday columns, for phones,
+    where 24 columns would leave no room for readable labels."""
+    top, shaded = _shade(cells, unit)
+    header = 18
+    column = (width - label_width) / 7
+    grid = Heatmap(width=width, height=header + 24 * row_height, top=top)
+    for day in range(7):
+        x = round(label_width + day * column + column / 2, 2)
+        grid.labels.append({"x": x, "y": 13, "text": WEEKDAYS[day], "anchor": "middle"})
+    for hour in range(0, 24, hour_every):
+        y = header + hour * row_height + row_height * 0.75
+        grid.labels.append({"x": 0, "y": y, "text": f"{hour:02d}:00", "anchor": "start"})
+    for item in shaded:
+        x = round(label_width + item["day"] * column, 2)
+        y = header + item["hour"] * row_height
+        grid.cells.append({**item, "x": x, "y": y, "w": round(column - 2, 2), "h": row_height - 2})
     return grid
 
 
@@ -129,3 +179,16 @@ def ranking(items, *, value_key="plays"):
         {**item, "share": round(100 * (item.get(value_key) or 0) / top, 1) if top else 0}
         for item in items
     ]
+
+
+def drawn_for_both(points, cells=None, *, unit="plays"):
+    """{"wide": ..., "narrow": ...} bar charts of `points` (and heatmaps of `cells`)."""
+    drawn = {}
+    for name, sizes in (("wide", WIDE), ("narrow", NARROW)):
+        width, height, labels = sizes["bars"]
+        drawn[name] = {
+            "bars": bar_chart(points, width=width, height=height, max_labels=labels, unit=unit)
+        }
+        if cells is not None:
+            drawn[name]["heat"] = heatmap(cells) if name == "wide" else heatmap_tall(cells)
+    return drawn

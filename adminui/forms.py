@@ -107,17 +107,36 @@ class UploadForm(OwnUploadForm):
         return cleaned
 
 
-def _time_zone_choices():
-    return [(name, name) for name in sorted(available_timezones())]
+def time_zone_names():
+    """Every IANA zone name this machine knows, sorted (the field's suggestions)."""
+    return sorted(available_timezones())
 
 
 class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(
-        choices=_time_zone_choices,
-        error_messages={
-            "invalid_choice": "Unknown time zone %(value)s: pick an IANA name such as Europe/Paris."
-        },
+    """A zone typed or picked from suggestions (an input with a datalist of every zone, so a
+    phone's keyboard finds "Paris" in a few letters), checked against the IANA names here."""
+
+    time_zone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Type a time zone such as Europe/Paris."},
     )
+
+    def clean_time_zone(self):
+        typed = self.cleaned_data["time_zone"].strip()
+        names = {name.lower(): name for name in available_timezones()}
+        if typed.lower() not in names:
+            raise forms.ValidationError(
+                f"Unknown time zone {typed}: pick an IANA name such as Europe/Paris."
+            )
+        return names[typed.lower()]
+
+
+class ArtworkForm(forms.Form):
+    show_artwork = forms.BooleanField(required=False)
 
 
 class TokenForm(forms.Form):

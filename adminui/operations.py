@@ -86,6 +86,12 @@ def drop_assistant_scopes(listener):
         listener = Listener.objects.select_for_update().get(pk=listener.pk)
         listener.scope = " ".join(s for s in listener.scope.split() if s in scopes.BASE_SCOPES)
         listener.save(update_fields=["scope", "updated_at"])
+
+
+def set_show_artwork(listener, show):
+    """Whether the listener's own pages load album covers from Spotify's image servers."""
+    listener.show_artwork = bool(show)
+    listener.save(update_fields=["show_artwork", "updated_at"])
     return listener
 
 

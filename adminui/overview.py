@@ -36,6 +36,7 @@ class ListenerRow:
     plays: int = 0
     first_play: object = None
     last_play: object = None
+    gaps: dict = field(default_factory=dict)  # plays.queries.coverage_gaps, in UTC
 
     @property
     def problems(self):
@@ -64,6 +65,7 @@ def listener_rows(now=None):
                 plays=stored["plays"],
                 first_play=stored["first_play"],
                 last_play=stored["last_play"],
+                gaps=queries.coverage_gaps(listener, tz=queries.UTC_ZONE),
             )
         )
     rows.sort(key=lambda row: (row.worst, row.listener.spotify_user_id))

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from adminui.pages import activity, auth, dashboard, imports, listeners, me
+from adminui.pages import activity, auth, dashboard, history, imports, listeners, me
+from plays.queries import DETAIL_KINDS
 
 app_name = "pages"
 urlpatterns = [
@@ -54,4 +55,31 @@ urlpatterns = [
     path("me/delete", me.delete, name="me-delete"),
     path("me/logout", me.logout, name="me-logout"),
     path("me/logged-out", me.logged_out, name="me-logged-out"),
+    path("me/artwork", me.artwork, name="me-artwork"),
 ]
+
+# The history pages, the listener's own under /me and the operator's under /listeners/<id>.
+for _name, _view in history.PAGES.items():
+    urlpatterns += [
+        path(f"me/{_name}", history.own(_view), name=f"me-{_name}"),
+        path(
+            f"listeners/<str:user_id>/{_name}",
+            history.operated(_view),
+            name=f"listener-{_name}",
+        ),
+    ]
+for _kind in DETAIL_KINDS:
+    urlpatterns += [
+        path(
+            f"me/{_kind}s/<int:item_id>",
+            history.own(history.item),
+            {"kind": _kind},
+            name=f"me-{_kind}",
+        ),
+        path(
+            f"listeners/<str:user_id>/{_kind}s/<int:item_id>",
+            history.operated(history.item),
+            {"kind": _kind},
+            name=f"listener-{_kind}",
+        ),
+    ]

@@ -3,6 +3,7 @@
 Pure functions, no database: the poller feeds their output to the insert path.
 """
 
+import re
 from datetime import UTC, datetime
 
 from plays.records import PlayRecord
@@ -17,6 +18,34 @@ def to_unix_ms(moment: datetime) -> int:
     """Milliseconds since the epoch, exactly (no float rounding), as Spotify's cursors use."""
     delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+# Spotify's image servers (i.scdn.co, mosaic.scdn.co, image-cdn-*.spotifycdn.com): anything else
+# an API answer might carry is not kept, so a page never points at a host of someone's choosing.
+_IMAGE_URL = re.compile(r"^https://([a-z0-9-]+\.)*(scdn\.co|spotifycdn\.com)/[A-Za-z0-9/._~%-]+$")
+IMAGE_URL_MAX = 500
+COVER_WIDTH = 300  # the size the pages show; Spotify sends 640, 300 and 64 pixels wide
+
+
+def album_image_url(album: dict) -> str:
+    """The https URL of the album's cover closest to COVER_WIDTH pixels, or "" (none, or not on
+    Spotify's image servers)."""
+    images = [
+        image
+        for image in album.get("images") or []
+        if isinstance(image, dict)
+        and isinstance(image.get("url"), str)
+        and len(image["url"]) <= IMAGE_URL_MAX
+        and _IMAGE_URL.match(image["url"])
+    ]
+    if not images:
+        return ""
+
+    def distance(image):
+        width = image.get("width")
+        return abs(width - COVER_WIDTH) if isinstance(width, int) else COVER_WIDTH
+
+    return min(images, key=distance)["url"]
 
 
 def record_from_api_item(item: dict) -> PlayRecord | None:
@@ -40,6 +69,7 @@ def record_from_api_item(item: dict) -> PlayRecord | None:
         album_id=album.get("id"),
         album_type=album.get("album_type") or "",
         release_date=(album.get("release_date") or "")[:10],
+        album_image_url=album_image_url(album),
         duration_ms=track.get("duration_ms"),
         ms_played=None,  # the feed doesn't say; it only lists plays of about 30 s or more
         context_uri=context.get("uri") or "",

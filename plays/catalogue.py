@@ -71,6 +71,7 @@ class CatalogueResolver:
         self.shows = {}
         self.items = {}
         self.real_items_by_match = {}
+        self.album_images = set()  # keys of albums whose cover this run has already seen to
 
     def item_ids(self, records):
         """The item id of each record, in order."""
@@ -99,6 +100,7 @@ class CatalogueResolver:
                         "spotify_id": record.album_id or "",
                         "album_type": record.album_type,
                         "release_date": record.release_date,
+                        "image_url": record.album_image_url,
                         "artist_key": artist_key(record.primary_artist)
                         if record.primary_artist
                         else None,
@@ -114,9 +116,21 @@ class CatalogueResolver:
         for values in albums.values():
             key = values.pop("artist_key")
             values["artist_id"] = self.artists.get(key)
-        _ensure(Album, self.albums, albums)
+        created = set(_ensure(Album, self.albums, albums))
+        self._add_album_images(
+            {key: v["image_url"] for key, v in albums.items() if v["image_url"]}, created
+        )
         _ensure(Show, self.shows, shows)
         return self._resolve_items(records)
+
+    def _add_album_images(self, urls, created):
+        """Gives albums that were stored without a cover (an export named them first) the one
+        the API just sent. Imports send none, so they never come here."""
+        for key, url in urls.items():
+            if key in created or key in self.album_images:
+                continue
+            Album.objects.filter(key=key, image_url="").update(image_url=url)
+            self.album_images.add(key)
 
     def _resolve_items(self, records):
         self._load_real_items_by_match(

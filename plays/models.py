@@ -34,6 +34,8 @@ class Album(models.Model):
     )
     album_type = models.CharField(max_length=32, blank=True)
     release_date = models.CharField(max_length=10, blank=True)
+    # The cover's https URL on Spotify's image servers, when the API gave one (exports don't).
+    image_url = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -22,6 +22,7 @@ class PlayRecord:
     album_id: str | None = None
     album_type: str = ""
     release_date: str = ""
+    album_image_url: str = ""  # the cover on Spotify's image servers (the API gives it)
     show_name: str | None = None  # podcast show or audiobook title (episodes and chapters)
     show_id: str | None = None
     duration_ms: int | None = None

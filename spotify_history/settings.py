@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # intcomma: 198,710 plays
     "django_q",
     "axes",  # lockout after repeated failed logins on /login and /admin/db/login/
     "csp",  # the Content-Security-Policy header (settings below)
@@ -199,7 +200,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Album covers come from Spotify's image servers, for listeners who turned them on.
+        "img-src": ["'self'", "data:", "https://i.scdn.co"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

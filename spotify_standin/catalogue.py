@@ -9,6 +9,7 @@ JSON shapes the Web API uses, so the rest of the package never builds track obje
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import random
 import string
@@ -407,6 +408,20 @@ def artist_json(artist: Artist, api_url: str) -> dict:
     return {**_links(api_url, "artist", artist.id), "name": artist.name}
 
 
+# Spotify's cover sizes and the prefixes of their image ids on its image server.
+_COVER_SIZES = ((640, "ab67616d0000b273"), (300, "ab67616d00001e02"), (64, "ab67616d00004851"))
+
+
+def album_images(album_id: str) -> list[dict]:
+    """Cover images as Spotify lists them (largest first), at URLs shaped like Spotify's. Nothing
+    serves them: a client must not fetch them unasked."""
+    digest = hashlib.sha1(album_id.encode(), usedforsecurity=False).hexdigest()[:24]
+    return [
+        {"url": f"https://i.scdn.co/image/{prefix}{digest}", "height": size, "width": size}
+        for size, prefix in _COVER_SIZES
+    ]
+
+
 def album_json(album: Album, api_url: str) -> dict:
     return {
         **_links(api_url, "album", album.id),
@@ -415,7 +430,7 @@ def album_json(album: Album, api_url: str) -> dict:
         "release_date": album.release_date,
         "release_date_precision": album.release_date_precision,
         "total_tracks": album.total_tracks,
-        "images": [],
+        "images": album_images(album.id),
         "artists": [artist_json(a, api_url) for a in album.artists],
     }
 

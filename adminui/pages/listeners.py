@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Listener
 from adminui import assistants, operations, stats, tokens
 from adminui.access import staff_required
-from adminui.forms import DeleteConfirmForm, TimeZoneForm, TokenForm
+from adminui.forms import DeleteConfirmForm, TimeZoneForm, TokenForm, time_zone_names
 from adminui.progress import job_progress
 from imports.models import ImportJob
 from plays.models import SyncRun
@@ -29,9 +29,11 @@ def _back(listener):
 @staff_required
 def listener_detail(request, user_id):
     listener = _listener(user_id)
-    context = stats.listener_context(listener, request.GET.get("days"))
+    context = stats.listener_context(listener, request.GET)
     context.update(
         {
+            "history_scope": listener.spotify_user_id,
+            "own": False,
             "sync_runs": SyncRun.objects.filter(listener=listener)[:LATEST],
             "import_jobs": [
                 (job, job_progress(job))
@@ -43,10 +45,12 @@ def listener_detail(request, user_id):
             "token_form": TokenForm(),
             "assistants": assistants.connected(listener),
             "time_zone_form": TimeZoneForm(initial={"time_zone": listener.time_zone}),
+            "time_zone_names": time_zone_names(),
             "time_zone_url": reverse("pages:listener-time-zone", kwargs={"user_id": user_id}),
         }
     )
-    return render(request, "adminui/listener.html", context)
+    status = 400 if context["period"].error else 200
+    return render(request, "adminui/listener.html", context, status=status)
 
 
 def _act(request, user_id, action, done):

@@ -9,6 +9,7 @@ import json
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,11 +20,13 @@ from adminui import assistants, operations, stats, tokens
 from adminui.access import listener_required
 from adminui.downloads import export_response
 from adminui.forms import (
+    ArtworkForm,
     DeleteConfirmForm,
     OwnUploadForm,
     TasteProfileForm,
     TimeZoneForm,
     TokenForm,
+    time_zone_names,
 )
 from adminui.import_upload import UploadRefused, accept_upload
 from adminui.pages.imports import progress_response
@@ -58,16 +61,22 @@ def _page(
     taste_form=None,
     export_refusal=None,
 ):
-    context = stats.listener_context(listener, request.GET.get("days"))
+    context = stats.listener_context(listener, request.GET)
+    if context["period"].error and status == 200:
+        status = 400
     jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:SHOWN]
     context.update(_taste_context(listener, taste_form))
     context.update(
         {
+            "history_scope": None,
+            "own": True,
+            "artwork": listener.show_artwork,
             "tokens": tokens.active_tokens(listener),
             "token_form": TokenForm(),
             "assistants": assistants.connected(listener),
             "mcp_url": assistants.mcp_url(),
             "time_zone_form": TimeZoneForm(initial={"time_zone": listener.time_zone}),
+            "time_zone_names": time_zone_names(),
             "time_zone_url": reverse("pages:me-time-zone"),
             "upload_form": upload_form or OwnUploadForm(),
             "refusal": refusal,
@@ -76,7 +85,9 @@ def _page(
             "jobs": [(job, job_progress(job)) for job in jobs],
         }
     )
-    return render(request, "adminui/me.html", context, status=status)
+    # Dates the template formats itself (tokens, imports) are shown in the listener's zone too.
+    with timezone.override(stats.zone_of(listener)):
+        return render(request, "adminui/me.html", context, status=status)
 
 
 @never_cache
@@ -142,6 +153,24 @@ def time_zone(request, listener):
     return redirect("pages:me")
 
 
+@require_POST
+@listener_required
+def artwork(request, listener):
+    """Turns album covers from Spotify's image servers on or off for the listener's pages."""
+    form = ArtworkForm(request.POST)
+    form.is_valid()  # a checkbox: anything but "on" is off
+    shown = form.cleaned_data.get("show_artwork", False)
+    operations.set_show_artwork(listener, shown)
+    messages.success(
+        request,
+        "Album covers are now loaded from Spotify's image servers."
+        if shown
+        else "Album covers are off: nothing is loaded from Spotify's servers.",
+    )
+    return redirect(reverse("pages:me") + "#settings")
+
+
+@never_cache
 @require_POST
 @listener_required
 def create_token(request, listener):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from adminui.charts import bar_chart, heatmap, nice_ceiling, ranking
+from adminui.charts import bar_chart, heatmap, heatmap_tall, nice_ceiling, ranking
 from adminui.templatetags.pages import when
 
 
@@ -51,12 +51,40 @@ def test_the_heatmap_shades_cells_by_their_share_of_the_busiest():
     cells[0][9] = 4  # Monday 09:00, the busiest
     cells[6][23] = 1  # Sunday 23:00
     grid = heatmap(cells)
-    assert [row["label"] for row in grid.rows] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    monday_nine = grid.rows[0]["cells"][9]
+    days = [label["text"] for label in grid.labels if label["anchor"] == "start"]
+    assert days == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    monday_nine = grid.cell(0, 9)
     assert (monday_nine["opacity"], monday_nine["title"]) == (1.0, "Mon 09:00: 4 plays")
-    assert grid.rows[6]["cells"][23]["opacity"] == pytest.approx(0.06 + 0.94 / 4, abs=0.001)
-    assert grid.rows[3]["cells"][0]["opacity"] == 0.06  # empty, but still drawn
-    assert len(grid.hours) == 8
+    assert grid.cell(6, 23)["opacity"] == pytest.approx(0.06 + 0.94 / 4, abs=0.001)
+    assert grid.cell(3, 0)["opacity"] == 0.06  # empty, but still drawn
+    assert len(grid.cells) == 7 * 24
+    assert len(grid.labels) == 7 + 8  # days, and every third hour
+    # Monday 09:00 is in the first row, tenth column.
+    assert (
+        grid.cell(0, 9)["y"] < grid.cell(1, 9)["y"] and grid.cell(0, 9)["x"] > grid.cell(0, 8)["x"]
+    )
+
+
+def test_the_tall_heatmap_for_phones_has_a_row_per_hour_and_a_column_per_day():
+    cells = [[0] * 24 for _ in range(7)]
+    cells[2][20] = 3  # Wednesday 20:00
+    grid = heatmap_tall(cells, width=330)
+    assert grid.width == 330
+    assert [label["text"] for label in grid.labels[:7]] == [
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ]
+    wednesday = grid.cell(2, 20)
+    assert wednesday["title"] == "Wed 20:00: 3 plays" and wednesday["opacity"] == 1.0
+    # Hours go down, days across, and the grid stays inside the drawing.
+    assert grid.cell(2, 21)["y"] > wednesday["y"] and grid.cell(3, 20)["x"] > wednesday["x"]
+    assert max(c["x"] + c["w"] for c in grid.cells) <= grid.width
+    assert max(c["y"] + c["h"] for c in grid.cells) <= grid.height
 
 
 def test_a_heatmap_needs_seven_days_of_twenty_four_hours():

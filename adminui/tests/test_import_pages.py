@@ -287,9 +287,9 @@ def test_the_list_shows_rate_and_counts_of_finished_jobs(staff_client, active_li
         finished_at=start + timedelta(seconds=10),
     )
     page = staff_client.get("/imports").content.decode()
-    assert "5000 / 5000 records (100%)" in page
+    assert "5,000 / 5,000 records (100%)" in page
     assert "500/s" in page
-    assert "4000 / 1000" in page
+    assert "4,000 / 1,000" in page
 
 
 def test_a_running_job_never_shows_100_percent_before_it_has_finished(

@@ -164,4 +164,7 @@ def test_i_set_my_own_time_zone(listener_client, active_listener, neighbour):
     assert Listener.objects.get(pk=active_listener.pk).time_zone == "America/Chicago"
     assert Listener.objects.get(pk=neighbour.pk).time_zone == "UTC"
     response = listener_client.post("/me/time-zone", {"time_zone": ""}, follow=True)
-    assert "This field is required." in response.content.decode()
+    assert "Type a time zone such as Europe/Paris." in response.content.decode()
+    # Typed in any case, a zone is stored under its IANA name.
+    listener_client.post("/me/time-zone", {"time_zone": " europe/lisbon "})
+    assert Listener.objects.get(pk=active_listener.pk).time_zone == "Europe/Lisbon"

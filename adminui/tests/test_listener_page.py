@@ -23,16 +23,29 @@ def recent_monday_noon_utc():
     return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
 
 
-def test_the_page_shows_state_coverage_and_charts_in_the_listeners_time_zone(
-    staff_client, active_listener
-):
+def test_the_page_opens_on_the_whole_history(staff_client, active_listener):
     monday = recent_monday_noon_utc()
     add_plays(active_listener, 3, start=monday, every=timedelta(minutes=5))
     add_plays(active_listener, 2, start=monday - timedelta(days=400), artist="Old Favourite")
     response = staff_client.get("/listeners/carol")
     assert response.status_code == 200
     page = response.content.decode()
-    assert response.context["window_plays"] == 3  # the last 90 days only
+    assert response.context["window_plays"] == 5
+    assert response.context["period"].choice == "all"
+    assert response.context["granularity"] == "week"  # 400 days: per week
+    assert "Greta Lindqvist" in page and "Old Favourite" in page
+    assert 'id="coverage"' in page
+
+
+def test_the_last_90_days_are_charted_per_day_in_the_listeners_time_zone(
+    staff_client, active_listener
+):
+    monday = recent_monday_noon_utc()
+    add_plays(active_listener, 3, start=monday, every=timedelta(minutes=5))
+    add_plays(active_listener, 2, start=monday - timedelta(days=400), artist="Old Favourite")
+    response = staff_client.get("/listeners/carol?days=90")
+    page = response.content.decode()
+    assert response.context["window_plays"] == 3
     assert response.context["granularity"] == "day"
     assert len(response.context["timeline"].bars) >= 90
     # Noon UTC is 13:00 or 14:00 in Paris, and the heatmap is in Paris time.
@@ -40,27 +53,40 @@ def test_the_page_shows_state_coverage_and_charts_in_the_listeners_time_zone(
     assert f"Mon {paris_hour:02d}:00: 3 plays" in page
     assert "Greta Lindqvist" in page and "Old Favourite" not in page
     assert "Europe/Paris" in page
-    assert 'id="coverage"' in page
 
 
-def test_all_time_is_charted_per_week(staff_client, active_listener):
-    add_plays(
-        active_listener,
-        2,
-        start=recent_monday_noon_utc() - timedelta(days=400),
-        artist="Old Favourite",
-    )
-    response = staff_client.get("/listeners/carol?days=all")
-    assert response.context["granularity"] == "week"
-    assert response.context["window_plays"] == 2
-    assert "Old Favourite" in response.content.decode()
-
-
-def test_a_period_the_page_does_not_offer_falls_back_with_a_message(staff_client, active_listener):
-    response = staff_client.get("/listeners/carol?days=9999")
+def test_a_year_and_a_range_of_dates_can_be_picked(staff_client, active_listener):
+    add_plays(active_listener, 4, start=datetime(2021, 12, 31, 22, 30, tzinfo=UTC))
+    add_plays(active_listener, 2, start=datetime(2023, 5, 1, 12, tzinfo=UTC), artist="Later")
+    response = staff_client.get("/listeners/carol")
+    assert response.context["years"] == [2021, 2022, 2023]  # Paris: 23:30 is 2022 already
+    response = staff_client.get("/listeners/carol?year=2022")
     assert response.status_code == 200
-    assert response.context["days"] == "90"
-    assert "is not a period this page shows" in response.content.decode()
+    # 22:30 UTC on New Year's Eve is 23:30 in Paris; the plays after it are 2022's.
+    assert response.context["window_plays"] == 3
+    assert response.context["period"].label == "2022"
+    response = staff_client.get("/listeners/carol?start=2023-01-01&end=2023-05-01")
+    assert response.context["window_plays"] == 2
+    response = staff_client.get("/listeners/carol?end=2022-12-31")
+    assert response.context["window_plays"] == 4
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("days=9999", "is not a period this page shows"),
+        ("year=20x1", "is not a year"),
+        ("start=yesterday", "is not a date"),
+        ("start=2024-05-01&end=2024-01-01", "must not be after"),
+    ],
+)
+def test_a_period_the_page_can_not_show_is_refused_with_a_message(
+    staff_client, active_listener, query, message
+):
+    response = staff_client.get(f"/listeners/carol?{query}")
+    assert response.status_code == 400
+    assert response.context["period"].choice == "all"
+    assert message in response.content.decode()
 
 
 def test_an_unknown_listener_is_404(staff_client):

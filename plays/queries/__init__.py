@@ -26,7 +26,13 @@ module `plays.queries.operator`, shared by the admin API and the operator's MCP 
 """
 
 from plays.queries.comparisons import compare_periods
-from plays.queries.coverage import coverage, plays_by_source, sync_status
+from plays.queries.coverage import (
+    MIN_GAP_DAYS,
+    coverage,
+    coverage_gaps,
+    plays_by_source,
+    sync_status,
+)
 from plays.queries.export import (
     ExportedItem,
     ExportedPlay,
@@ -43,7 +49,13 @@ from plays.queries.listings import (
     top_artists,
     top_tracks,
 )
-from plays.queries.lookup import ITEM_KINDS, item_history, search_history
+from plays.queries.lookup import (
+    DETAIL_KINDS,
+    ITEM_KINDS,
+    item_detail,
+    item_history,
+    search_history,
+)
 from plays.queries.over_time import (
     GRANULARITIES,
     MAX_BUCKETS,
@@ -61,10 +73,12 @@ from plays.queries.windows import (
 )
 
 __all__ = [
+    "DETAIL_KINDS",
     "GRANULARITIES",
     "ITEM_KINDS",
     "MAX_BUCKETS",
     "MAX_DAYS",
+    "MIN_GAP_DAYS",
     "UTC_ZONE",
     "WEEKDAYS",
     "ExportedItem",
@@ -74,9 +88,11 @@ __all__ = [
     "compare_periods",
     "count_plays",
     "coverage",
+    "coverage_gaps",
     "discoveries",
     "export_window",
     "exported_plays",
+    "item_detail",
     "item_history",
     "listener_tz",
     "listening_heatmap",

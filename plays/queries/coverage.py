@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
 from plays.models import HourTotal, Play
-from plays.queries.windows import UTC_ZONE, iso, listener_tz
+from plays.queries.windows import UTC_ZONE, QueryError, iso, listener_tz
 from plays.rollups import ensure_fresh
 
 
@@ -127,3 +128,73 @@ def sync_status(listener, *, tz=None) -> dict:
         ],
         "time_zone": str(tz),
     }
+
+
+MIN_GAP_DAYS = 14
+
+
+def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
+    """Holes in the history: spans of at least `min_gap_days` days without any stored play.
+
+    A gap runs from the last stored play before it to the first one after it (short plays and
+    every source count: the question is what the history holds, not what was listened to), so
+    only gaps inside the covered range are found; before the first play and after the last
+    there is nothing to compare with. Candidates come from the hourly rollup (consecutive hours
+    holding plays, compared with a window function), and each one's exact ends from the plays.
+    """
+    if isinstance(min_gap_days, bool) or not isinstance(min_gap_days, int | float):
+        raise QueryError("'min_gap_days' must be a number of days from 1 to 36600.")
+    if not 1 <= min_gap_days <= 36_600:
+        raise QueryError("'min_gap_days' must be a number of days from 1 to 36600.")
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    least = timedelta(days=min_gap_days)
+    # Two plays in hours h1 < h2 are at most (h2 - h1 + 1) hours apart: anything closer can't
+    # be a gap, so only the pairs at least that far apart are checked against the plays.
+    candidate_hours = max(1, int(least.total_seconds() // 3600) - 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT prev, hour FROM (SELECT h.epoch_hour AS hour, "
+            "LAG(h.epoch_hour) OVER (ORDER BY h.epoch_hour) AS prev "
+            "FROM (SELECT DISTINCT epoch_hour FROM plays_hourtotal WHERE listener_id = %s) h) "
+            "pairs WHERE prev IS NOT NULL AND hour - prev >= %s ORDER BY hour",
+            [listener.pk, candidate_hours],
+        )
+        pairs = cursor.fetchall()
+    plays = Play.objects.filter(listener=listener)
+    gaps = []
+    for before_hour, after_hour in pairs:
+        before = _hour_start(before_hour)
+        after = _hour_start(after_hour)
+        last = (
+            plays.filter(played_at__gte=before, played_at__lt=before + timedelta(hours=1))
+            .order_by("-played_at")
+            .values_list("played_at", flat=True)
+            .first()
+        )
+        first = (
+            plays.filter(played_at__gte=after, played_at__lt=after + timedelta(hours=1))
+            .order_by("played_at")
+            .values_list("played_at", flat=True)
+            .first()
+        )
+        if last is None or first is None or first - last < least:
+            continue
+        gaps.append(
+            {
+                "start": iso(last, tz),
+                "end": iso(first, tz),
+                "days": round((first - last).total_seconds() / 86400, 1),
+            }
+        )
+    return {
+        "gaps": gaps,
+        "longest": max(gaps, key=lambda gap: gap["days"]) if gaps else None,
+        "min_gap_days": min_gap_days,
+        "missing_days": round(sum(gap["days"] for gap in gaps), 1),
+        "time_zone": str(tz),
+    }
+
+
+def _hour_start(hour_number):
+    return datetime.fromtimestamp(hour_number * 3600, UTC_ZONE)

@@ -34,11 +34,14 @@ def recent_plays(listener, *, limit=20, window=None, tz=None) -> dict:
     names = artist_names({p.item_id for p in plays})
     items = [
         {
+            "id": p.item_id,
             "played_at": iso(p.played_at, tz),
             "track": p.item.name,
             "kind": p.item.kind,
             "artists": names.get(p.item_id, []),
             "album": p.item.album.name if p.item.album else None,
+            "album_id": p.item.album_id,
+            "image_url": p.item.album.image_url if p.item.album else "",
             "show": p.item.show.name if p.item.show else None,
             "ms_played": p.ms_played,
             "source": p.source,
@@ -54,6 +57,7 @@ def artist_rows(rows):
     return [
         {
             "rank": rank,
+            "id": key,
             "name": artists[key].name,
             "spotify_id": spotify_id_of(artists[key]),
             "plays": plays,
@@ -69,9 +73,11 @@ def track_rows(rows):
     return [
         {
             "rank": rank,
+            "id": key,
             "name": tracks[key].name,
             "artists": names.get(key, []),
             "album": tracks[key].album.name if tracks[key].album else None,
+            "image_url": tracks[key].album.image_url if tracks[key].album else "",
             "spotify_id": spotify_id_of(tracks[key]),
             "plays": plays,
             "minutes": to_minutes(ms),
@@ -85,8 +91,10 @@ def _album_rows(rows):
     return [
         {
             "rank": rank,
+            "id": key,
             "name": albums[key].name,
             "artists": [albums[key].artist.name] if albums[key].artist else [],
+            "image_url": albums[key].image_url,
             "spotify_id": spotify_id_of(albums[key]),
             "plays": plays,
             "minutes": to_minutes(ms),
@@ -179,6 +187,7 @@ def discoveries(listener, *, window=None, limit=20, tz=None) -> dict:
         "new_tracks": new_tracks,
         "artists": [
             {
+                "id": key,
                 "name": artist_objs[key].name,
                 "spotify_id": spotify_id_of(artist_objs[key]),
                 "first_play": iso(first, tz),
@@ -188,6 +197,7 @@ def discoveries(listener, *, window=None, limit=20, tz=None) -> dict:
         ],
         "tracks": [
             {
+                "id": key,
                 "name": track_objs[key].name,
                 "artists": names.get(key, []),
                 "spotify_id": spotify_id_of(track_objs[key]),
@@ -220,6 +230,7 @@ def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
         "shows": [
             {
                 "rank": rank,
+                "id": key,
                 "name": shows[key].name,
                 "kind": shows[key].kind,
                 "spotify_id": spotify_id_of(shows[key]),
@@ -231,6 +242,7 @@ def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
         "episodes": [
             {
                 "rank": rank,
+                "id": key,
                 "name": episodes[key].name,
                 "kind": episodes[key].kind,
                 "show": episodes[key].show.name if episodes[key].show else None,

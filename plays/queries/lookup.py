@@ -8,12 +8,13 @@ import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, Show
 from plays.queries.sums import (
     MS_OR_DURATION,
+    artist_credits,
     artist_names,
     check_limit,
     counted_plays,
@@ -55,6 +56,7 @@ def search_history(listener, *, query, window=None, limit=10, tz=None) -> dict:
         names = artist_names(objs) if label == "tracks" else {}
         result[label] = [
             {
+                "id": key,
                 "name": objs[key].name,
                 **({"artists": names.get(key, [])} if label == "tracks" else {}),
                 **({"kind": objs[key].kind} if label in ("tracks", "shows") else {}),
@@ -112,14 +114,27 @@ def item_history(listener, *, item, kind=None, tz=None) -> dict:
             + ": try search_history with part of the name."
         )
     best = candidates[0]
-    group, obj = _GROUPS[best["kind"]][0], best["obj"]
-    items_sql, items_params = subquery(
-        Item.objects.filter(**{group[6:] or "pk": obj.pk}).values("id")
-    )
+    result = _describe(listener, best["kind"], best["obj"], tz)
+    result["other_matches"] = [
+        {"kind": c["kind"], "name": c["obj"].name, "plays": c["plays"]} for c in candidates[1:6]
+    ]
+    return result
+
+
+def _own_rows(listener, group, pk):
+    """[(key, plays, ms, first, last)] of one catalogue row over all time (empty if never
+    played by this listener)."""
+    items_sql, items_params = subquery(Item.objects.filter(**{group[6:] or "pk": pk}).values("id"))
     rows, _ = grouped(listener, Window(), group, items_sql=items_sql, items_params=items_params)
+    return rows
+
+
+def _describe(listener, kind, obj, tz, rows=None):
+    group = _GROUPS[kind][0]
+    rows = rows if rows is not None else _own_rows(listener, group, obj.pk)
     _key, plays, ms, first, last = rows[0]
     result = {
-        "kind": best["kind"],
+        "kind": kind,
         "name": obj.name,
         "artists": [],
         "spotify_id": spotify_id_of(obj),
@@ -128,16 +143,141 @@ def item_history(listener, *, item, kind=None, tz=None) -> dict:
         "first_play": iso(first, tz),
         "last_play": iso(last, tz),
         "per_year": _per_year(listener, group, obj.pk, first, last, tz),
-        "other_matches": [
-            {"kind": c["kind"], "name": c["obj"].name, "plays": c["plays"]} for c in candidates[1:6]
-        ],
         "time_zone": str(tz),
     }
-    if best["kind"] in ("track", "episode"):
+    if kind in ("track", "episode"):
         result["artists"] = artist_names([obj.pk]).get(obj.pk, [])
-    elif best["kind"] == "album" and obj.artist_id:
+    elif kind == "album" and obj.artist_id:
         result["artists"] = [obj.artist.name]
     return result
+
+
+DETAIL_KINDS = ("track", "artist", "album", "show", "episode")
+
+
+def item_detail(listener, *, kind, item_id, tz=None, limit=10) -> dict:
+    """One catalogue row by kind and database id, as a page shows it: `item_history`'s answer,
+    plus plays per month in the time zone, what it contains (an artist's, album's or show's most
+    played tracks or episodes), its credits and album, and the album's artwork URL when Spotify
+    gave one. Raises QueryError when this listener never played it: a listener sees only what
+    they played, never the rest of the shared catalogue."""
+    if kind not in DETAIL_KINDS:
+        raise QueryError("'kind' must be one of: track, artist, album, show, episode.")
+    check_limit(limit)
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    group, objects = _GROUPS[kind]
+    obj = objects.filter(pk=item_id).first() if isinstance(item_id, int) else None
+    rows = _own_rows(listener, group, obj.pk) if obj is not None else []
+    if not rows:
+        raise QueryError(f"No {kind} with id {item_id!r} is in this listener's history.")
+    result = _describe(listener, kind, obj, tz, rows)
+    result["id"] = obj.pk
+    result["per_month"] = _per_month(listener, group, obj.pk, tz)
+    result["credits"] = []
+    result["album"] = None
+    result["show"] = None
+    result["image_url"] = ""
+    if kind in ("track", "episode"):
+        item = Item.objects.select_related("album", "show").get(pk=obj.pk)
+        result["credits"] = [
+            {"id": artist_id, "name": name}
+            for artist_id, name in artist_credits([obj.pk]).get(obj.pk, [])
+        ]
+        if item.album:
+            result["album"] = {"id": item.album.pk, "name": item.album.name}
+            result["image_url"] = item.album.image_url
+        if item.show:
+            result["show"] = {"id": item.show.pk, "name": item.show.name}
+    elif kind == "album":
+        result["image_url"] = obj.image_url
+        if obj.artist_id:
+            result["credits"] = [{"id": obj.artist_id, "name": obj.artist.name}]
+    result["contents"] = _contents(listener, kind, obj, limit, tz) if kind in _CONTAINS else []
+    return result
+
+
+# What an artist, album or show page lists: its items, most played first.
+_CONTAINS = {"artist": "primary_artist", "album": "album", "show": "show"}
+
+
+def _contents(listener, kind, obj, limit, tz):
+    items_sql, items_params = subquery(Item.objects.filter(**{_CONTAINS[kind]: obj}).values("id"))
+    rows, _ = grouped(
+        listener, Window(), "item", limit=limit, items_sql=items_sql, items_params=items_params
+    )
+    items = Item.objects.in_bulk([row[0] for row in rows])
+    names = artist_names(items)
+    return [
+        {
+            "rank": rank,
+            "id": key,
+            "kind": "track" if items[key].kind == "track" else "episode",
+            "name": items[key].name,
+            "artists": names.get(key, []),
+            "spotify_id": spotify_id_of(items[key]),
+            "plays": plays,
+            "minutes": to_minutes(ms),
+            "first_play": iso(first, tz),
+            "last_play": iso(last, tz),
+        }
+        for rank, (key, plays, ms, first, last) in enumerate(rows, 1)
+    ]
+
+
+def _per_month(listener, group, pk, tz):
+    """Counted plays and minutes per calendar month in `tz`, without gaps from the first month
+    with a play to the last: whole UTC months from the monthly rollup, then the plays between a
+    UTC month's start and the local one's (at most the zone's offset apart) moved across."""
+    found = defaultdict(lambda: [0, 0])
+    rows = (
+        ItemMonth.objects.filter(listener=listener, **{group: pk})
+        .values("month")
+        .annotate(p=Sum("plays"), m=Sum("ms"))
+        .values_list("month", "p", "m")
+        .order_by()
+    )
+    for month, plays, ms in rows:
+        found[month.replace(day=1)][0] += plays
+        found[month.replace(day=1)][1] += ms or 0
+    if not found:
+        return []
+    slivers = Q()
+    month = min(found)
+    while month <= _next_month(max(found)):
+        utc_start = datetime(month.year, month.month, 1, tzinfo=UTC_ZONE)
+        local_start = datetime(month.year, month.month, 1, tzinfo=tz)
+        if local_start != utc_start:
+            low, high = sorted((utc_start, local_start))
+            slivers |= Q(played_at__gte=low, played_at__lt=high)
+        month = _next_month(month)
+    if slivers:
+        moved = (
+            counted_plays(listener)
+            .filter(**{group: pk})
+            .filter(slivers)
+            .annotate(ms=MS_OR_DURATION)
+            .values_list("played_at", "ms")
+        )
+        for played_at, ms in moved:
+            utc_month = played_at.astimezone(UTC_ZONE).date().replace(day=1)
+            local_month = played_at.astimezone(tz).date().replace(day=1)
+            if utc_month != local_month:
+                found[utc_month][0] -= 1
+                found[utc_month][1] -= ms or 0
+                found[local_month][0] += 1
+                found[local_month][1] += ms or 0
+    found = {day: sums for day, sums in found.items() if sums[0]}
+    months, day = [], min(found)
+    while day <= max(found):
+        plays, ms = found.get(day, (0, 0))
+        months.append({"month": day.isoformat()[:7], "plays": plays, "minutes": to_minutes(ms)})
+        day = _next_month(day)
+    return months
+
+
+def _next_month(day):
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _per_year(listener, group, pk, first, last, tz):

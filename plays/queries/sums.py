@@ -49,17 +49,28 @@ def spotify_id_of(obj):
     return obj.spotify_id or None
 
 
-def artist_names(item_ids):
-    """item id -> credited artist names, in order."""
-    names = defaultdict(list)
+def artist_credits(item_ids):
+    """item id -> [(artist id, name)] of its credited artists, in order."""
+    credits = defaultdict(list)
     rows = (
         Item.artists.through.objects.filter(item_id__in=list(item_ids))
         .order_by("item_id", "position")
-        .values_list("item_id", "artist__name")
+        .values_list("item_id", "artist_id", "artist__name")
     )
-    for item_id, name in rows:
-        names[item_id].append(name)
-    return names
+    for item_id, artist_id, name in rows:
+        credits[item_id].append((artist_id, name))
+    return credits
+
+
+def artist_names(item_ids):
+    """item id -> credited artist names, in order."""
+    return defaultdict(
+        list,
+        {
+            item_id: [name for _id, name in credits]
+            for item_id, credits in artist_credits(item_ids).items()
+        },
+    )
 
 
 def month_floor(moment):

@@ -156,7 +156,9 @@ def test_items_carry_spotify_shaped_tracks_and_contexts(standin, tokens):
     assert set(artist) >= {"id", "name", "uri", "type", "href", "external_urls"}
     album = track["album"]
     assert set(album) >= {"id", "name", "album_type", "release_date", "release_date_precision"}
-    assert album["images"] == [] and album["artists"] and album["total_tracks"] >= 1
+    assert album["artists"] and album["total_tracks"] >= 1
+    assert [image["width"] for image in album["images"]] == [640, 300, 64]
+    assert all(image["url"].startswith("https://i.scdn.co/image/") for image in album["images"])
     contexts = [item["context"] for item in items]
     assert None in contexts
     for context in filter(None, contexts):
