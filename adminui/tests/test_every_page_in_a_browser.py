@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import LogEntry
 from accounts.oauth import LISTENER_SESSION_KEY
 from adminui.tests.conftest import STAFF_PASSWORD
+from adminui.tests.test_connected_assistants import connect
 from imports.models import ImportJob
 from mcp.tokens import issue_token
 from plays.models import Album, Item, Play, SyncRun
@@ -99,6 +100,7 @@ def history(live_server):
         "user_id": "dana",
         "token_id": token.pk,
         "job_id": job.pk,
+        "connection_id": connect(dana)[0].pk,
         "item_id": {
             "track": played.filter(item__kind="track").values_list("item_id", flat=True).first(),
             "episode": played.exclude(item__kind="track").values_list("item_id", flat=True).first(),
