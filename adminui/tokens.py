@@ -5,8 +5,9 @@ sure a page acts on the listener it is about, never on another listener's token,
 one page that ever shows a token's secret, with the client configuration to paste it into.
 """
 
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from mcp import setup
 from mcp import tokens as mcp_tokens
@@ -27,8 +28,13 @@ def revoke(listener, token_id):
 
 def render_new_token(request, listener, name, back_url, base_template):
     """Issues a token and renders the page showing it, the only time its secret is visible (the
-    views add never_cache, so no cache keeps it either)."""
-    token, secret = mcp_tokens.issue_token(listener, name=name)
+    views add never_cache, so no cache keeps it either). A listener already holding the most
+    tokens allowed goes back to `back_url`, told why."""
+    try:
+        token, secret = mcp_tokens.issue_token(listener, name=name)
+    except mcp_tokens.TooManyTokens as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back_url)
     base_url = request.build_absolute_uri("/").rstrip("/")
     return render(
         request,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from accounts.credentials import same_secret, split_authorization
-from mcp import tokens
+from mcp import ratelimit, tokens
 
 REALM = "spotify-history"
 CHALLENGE = f'Bearer realm="{REALM}", error="invalid_token"'
@@ -40,7 +40,11 @@ class Caller:
 
     @property
     def rate_key(self):
-        return "admin" if self.token is None else f"token:{self.token.pk}"
+        """Whose allowance a request uses: the listener's (shared by all their tokens) or the
+        admin token's."""
+        if self.is_admin:
+            return ratelimit.ADMIN_KEY
+        return ratelimit.key_for_listener(self.listener.pk)
 
     @property
     def label(self):
