@@ -149,7 +149,8 @@ def test_year_in_review_refuses_a_year_that_is_not_one(rpc, secret, year):
 def test_an_unknown_prompt_is_invalid_params(rpc, secret):
     error = rpc(secret, "prompts/get", {"name": "roast_my_taste"}).json()["error"]
     assert error["code"] == -32602
-    assert "roast_my_taste" in error["message"]
+    assert error["message"].startswith("Unknown prompt")
+    assert error["data"] == {"name": "roast_my_taste"}
 
 
 def test_resources_and_prompts_need_a_token_like_everything_else(rpc, listener):
