@@ -11,8 +11,8 @@ from zoneinfo import available_timezones
 from django.db import transaction
 
 from accounts.models import Listener
-from imports.jobs import remove_upload
 from imports.models import ImportJob
+from plays.forgetting import lock_catalogue
 from plays.models import Play, SyncRun
 from plays.tasks import request_poll_now
 
@@ -78,27 +78,21 @@ def set_time_zone(listener, name):
     return listener
 
 
-def _remove_uploads(paths):
-    for path in paths:
-        remove_upload(path)
-
-
 def delete_listener(listener):
-    """Deletes the listener with their plays, sync runs, import jobs, log entries (and MCP tokens,
-    by cascade), and the uploads of their import jobs still stored in IMPORT_UPLOAD_DIR once the
-    deletion has committed. Catalogue rows are shared and stay. Returns what was deleted."""
+    """Deletes the listener with every row and file of theirs: plays, sync runs, import jobs, log
+    entries, MCP tokens and rollups by cascade; their private catalogue items and the shared
+    ones only they needed (`plays.forgetting`); the uploads of their import jobs still stored in
+    IMPORT_UPLOAD_DIR once the deletion has committed (`imports.jobs.remove_uploads_of`).
+    Returns what was deleted."""
     with transaction.atomic():
+        # Before locking the listener row: an ingest batch holding the catalogue lock may need
+        # that row for its plays, and would wait for us while we wait for it.
+        lock_catalogue()
         listener = Listener.objects.select_for_update().get(pk=listener.pk)
         counts = {
             "plays": Play.objects.filter(listener=listener).count(),
             "sync_runs": SyncRun.objects.filter(listener=listener).count(),
             "import_jobs": ImportJob.objects.filter(listener=listener).count(),
         }
-        uploads = list(
-            ImportJob.objects.filter(listener=listener)
-            .exclude(stored_path="")
-            .values_list("stored_path", flat=True)
-        )
         listener.delete()
-        transaction.on_commit(lambda: _remove_uploads(uploads))
     return counts
