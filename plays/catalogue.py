@@ -189,16 +189,12 @@ class CatalogueResolver:
         # Most rows of a big import repeat items already seen in this run: look those up by URI
         # and send only the rest through the full resolution below. An API record of an item
         # this run knows only from uploads goes through it too: its names may replace theirs.
-        items, api_named, api = self.items, self.api_named, Play.Source.API
-        ids, unknown = [], []
+        get, api = self.items.get, Play.Source.API
+        ids = [get(record.item_uri) if record.item_uri else None for record in records]
         for position, record in enumerate(records):
-            uri = record.item_uri
-            item_id = items.get(uri) if uri else None
-            if item_id is not None and record.source == api and uri not in api_named:
-                item_id = None
-            if item_id is None:
-                unknown.append(position)
-            ids.append(item_id)
+            if record.source == api and record.item_uri not in self.api_named:
+                ids[position] = None
+        unknown = [position for position, item_id in enumerate(ids) if item_id is None]
         if unknown:
             resolved = self._resolve([records[position] for position in unknown])
             for position, item_id in zip(unknown, resolved, strict=True):

@@ -21,7 +21,8 @@ def attribute_existing_rows(apps, schema_editor):
     Item = apps.get_model("plays", "Item")
     ItemArtist = apps.get_model("plays", "ItemArtist")
     Play = apps.get_model("plays", "Play")
-    for item in Item.objects.filter(key__startswith="local:").order_by("pk").iterator():
+    local_ids = list(Item.objects.filter(key__startswith="local:").values_list("pk", flat=True))
+    for item in (Item.objects.get(pk=pk) for pk in local_ids):
         listeners = list(
             Play.objects.filter(item_id=item.pk)
             .values_list("listener_id", flat=True)

@@ -99,3 +99,10 @@ def test_it_accepts_only_redirect_uris_spotify_accepts(uri, accepted):
 
 def test_it_accepts_a_list_of_good_fernet_keys():
     assert fernet_key_problems([Fernet.generate_key().decode(), GOOD_KEY]) == []
+
+
+def test_it_rejects_a_token_cap_below_one(run_manage):
+    result = run_manage("check", env={**PRODUCTION, "MCP_MAX_TOKENS_PER_LISTENER": "0"})
+    assert result.returncode != 0
+    [line] = error_lines(result)
+    assert "MCP_MAX_TOKENS_PER_LISTENER must be at least 1" in line
