@@ -42,12 +42,16 @@ def test_rows_stored_before_provenance_are_attributed_or_made_private():
 
     hers = item("spotify:track:aaaaaaaaaaaaaaaaaaaaaa", spotify_id="aaaaaaaaaaaaaaaaaaaaaa")
     theirs = item("spotify:track:bbbbbbbbbbbbbbbbbbbbbb", spotify_id="bbbbbbbbbbbbbbbbbbbbbb")
-    shared_local = item("local:track:1", match_key="daft punk|one more time", album=album, duration_ms=9)
+    shared_local = item(
+        "local:track:1", match_key="daft punk|one more time", album=album, duration_ms=9
+    )
     unplayed_local = item("local:track:2")
     for n, (listener, played) in enumerate(
         [(alice, hers), (alice, theirs), (bob, theirs), (alice, shared_local), (bob, shared_local)]
     ):
-        Play.objects.create(listener=listener, item=played, played_at=T + timedelta(hours=n), source="extended")
+        Play.objects.create(
+            listener=listener, item=played, played_at=T + timedelta(hours=n), source="extended"
+        )
 
     new = migrate(AFTER)
     Item, Play = new.get_model("plays", "Item"), new.get_model("plays", "Play")
