@@ -16,9 +16,10 @@ explained for people in docs/imports.md, "Whose names you see"):
   row, marked as named by that listener. When it names a URI differently from the shared row
   (named by the API, by another listener's upload, or before names were attributed), the
   listener's plays go to an item of their own (`Item.private_to`, same Spotify id) with their
-  names, unless they already have plays on the shared row. When their own API data later names
-  the item, the private item is merged into the shared row (plays moved, then it is deleted), so
-  the cross-source deduplication compares their upload plays with their API plays of one item.
+  names, taking along any plays of theirs on a shared row another upload named; a listener who
+  already has plays on an API-named row keeps using it. When their own API data later names the
+  item, the private item is merged into the shared row (plays moved, then it is deleted), so the
+  cross-source deduplication compares their upload plays with their API plays of one item.
 - An item seen without a URI (account-data exports, local files) is the listener's own too. It
   is matched to a real item the listener sees (their private one, an API-named one, one their
   upload named, one they have plays on) by artist (or show) and title; failing that it gets a
@@ -321,7 +322,7 @@ class CatalogueResolver:
                 settled[uri] = (private.id, private.match_key)
             else:
                 undecided[uri] = (shared, record)
-        shareable = self._shareable(undecided) if undecided else set()
+        shareable, leaving = self._shareable(undecided) if undecided else (set(), set())
         for uri, (shared, _) in undecided.items():
             if uri in shareable:
                 self.items[uri] = shared.id
@@ -331,6 +332,8 @@ class CatalogueResolver:
             for uri, item_id in self._create_private(own).items():
                 self.items[uri] = item_id
                 settled[uri] = (item_id, record_match_key(own[uri]))
+                if uri in leaving:  # their plays on the row someone else named go with them
+                    merges.append((undecided[uri][0].id, item_id))
         if renames:
             self._rename_from_api(renames)
         if merges:
@@ -390,8 +393,14 @@ class CatalogueResolver:
         return {uri: ids[keys[uri]] for uri in records}
 
     def _shareable(self, undecided):
-        """The URIs whose shared item the listener may use for their upload's names: named by
-        their own upload, named the same, or already holding plays of theirs."""
+        """(URIs whose shared item the listener may use for their upload's names, URIs whose
+        shared item they must leave, plays and all).
+
+        They may use a shared item named by their own upload or named the same, and one the API
+        named differently if they already have plays on it (their own API data merged them
+        there). They leave one another upload named differently (or that was stored before names
+        were attributed), taking their plays from it to their own item.
+        """
         shareable, to_check_credits, conflicts = set(), {}, {}
         for uri, (shared, record) in undecided.items():
             if shared.names_from == NamesFrom.UPLOAD and shared.named_by_id == self.listener_id:
@@ -409,13 +418,16 @@ class CatalogueResolver:
                     shareable.add(uri)
                 else:
                     conflicts[item_id] = uri
+        leaving = set()
         for chunk in _chunks(list(conflicts)):
             played = Play.objects.filter(listener_id=self.listener_id, item_id__in=chunk)
-            shareable.update(
-                conflicts[item_id]
-                for item_id in played.values_list("item_id", flat=True).distinct().order_by()
-            )
-        return shareable
+            for item_id in played.values_list("item_id", flat=True).distinct().order_by():
+                uri = conflicts[item_id]
+                if undecided[uri][0].names_from == NamesFrom.API:
+                    shareable.add(uri)
+                else:
+                    leaving.add(uri)
+        return shareable, leaving
 
     def _same_names(self, shared, record):
         """Whether the shared item shows the names the record gives (a field the record leaves

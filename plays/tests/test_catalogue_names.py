@@ -231,3 +231,18 @@ def test_a_run_forgets_the_ids_it_remembers_when_rows_were_merged_away_meanwhile
     assert set(
         Play.objects.filter(listener=listener).values_list("item__spotify_id", flat=True)
     ) == {"5W3cjX2J3tjhG8zb6u0qHn"}
+
+
+def test_an_upload_takes_its_listeners_plays_off_a_row_someone_elses_upload_named(listener, bob):
+    # Rows stored before names were attributed: Alice's planted names, Bob's plays on the row too.
+    ingest_plays(listener, every_hour(upload, 2))
+    ingest_plays(bob, every_hour(upload, 2, start=T + timedelta(days=1)))
+    Item.objects.filter(key=X).update(named_by=None)
+    assert PLANTED in seen_by(bob)
+    # Bob's own export names the track its way: all his plays of it move to his own item.
+    same = {"name": "One More Time", "artist": "Daft Punk", "album": "Discovery"}
+    result = ingest_plays(bob, every_hour(upload, 3, start=T + timedelta(days=1), **same))
+    assert (result.inserted, result.duplicates) == (1, 2)
+    assert seen_by(bob) == {"One More Time", "Daft Punk", "Discovery"}
+    assert Play.objects.filter(listener=bob, item__private_to=bob).count() == 3
+    assert seen_by(listener) == {PLANTED, "Planted Artist", "Planted Album"}

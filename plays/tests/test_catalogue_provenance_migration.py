@@ -1,4 +1,4 @@
-"""Migration 0005 attributes the catalogue rows stored before names had a provenance.
+"""Migration 0006 attributes the catalogue rows stored before names had a provenance.
 
 An item one listener alone played becomes named by their upload; one several played stays
 unattributed; an item without a URI becomes private, split into one per listener when several
@@ -14,7 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("plays", "0004_rollups")]
-AFTER = [("plays", "0005_catalogue_provenance")]
+AFTER = [("plays", "0006_attribute_catalogue_rows")]
 T = datetime(2024, 5, 6, 18, 43, tzinfo=UTC)
 
 
