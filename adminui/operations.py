@@ -12,8 +12,8 @@ from django.db import transaction
 
 from accounts import scopes
 from accounts.models import Listener
-from imports.jobs import remove_upload
 from imports.models import ImportJob
+from plays.forgetting import lock_catalogue
 from plays.models import CreatedPlaylist, Play, PreferenceEvent, SyncRun, TasteProfile
 from plays.tasks import request_poll_now
 
@@ -95,18 +95,17 @@ def set_show_artwork(listener, show):
     return listener
 
 
-def _remove_uploads(paths):
-    for path in paths:
-        remove_upload(path)
-
-
 def delete_listener(listener):
-    """Deletes the listener with their plays, sync runs, import jobs, log entries, taste profile,
-    preference events and playlist ledger (and MCP tokens, by cascade), and the uploads of their
-    import jobs still stored in IMPORT_UPLOAD_DIR once the deletion has committed. Catalogue rows
-    are shared and stay; playlists on Spotify are the listener's and stay there. Returns what
-    was deleted."""
+    """Deletes the listener with every row and file of theirs: plays, sync runs, import jobs, log
+    entries, MCP tokens, rollups, taste profile, preference events and playlist ledger by
+    cascade; their private catalogue items and the shared ones only they needed
+    (`plays.forgetting`); the uploads of their import jobs still stored in IMPORT_UPLOAD_DIR once
+    the deletion has committed (`imports.jobs.remove_uploads_of`). Playlists on Spotify are the
+    listener's and stay there. Returns what was deleted."""
     with transaction.atomic():
+        # Before locking the listener row: an ingest batch holding the catalogue lock may need
+        # that row for its plays, and would wait for us while we wait for it.
+        lock_catalogue()
         listener = Listener.objects.select_for_update().get(pk=listener.pk)
         counts = {
             "plays": Play.objects.filter(listener=listener).count(),
@@ -116,11 +115,5 @@ def delete_listener(listener):
             "preference_events": PreferenceEvent.objects.filter(listener=listener).count(),
             "playlists_recorded": CreatedPlaylist.objects.filter(listener=listener).count(),
         }
-        uploads = list(
-            ImportJob.objects.filter(listener=listener)
-            .exclude(stored_path="")
-            .values_list("stored_path", flat=True)
-        )
         listener.delete()
-        transaction.on_commit(lambda: _remove_uploads(uploads))
     return counts

@@ -10,6 +10,7 @@ it. That page takes the secret out of the session as it shows it, so reloading i
 to it) shows no secret and never creates another token.
 """
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
 
@@ -34,8 +35,13 @@ def revoke(listener, token_id):
 
 
 def issue_for_display(request, listener, name):
-    """Issues a token for `listener` and keeps its secret in the session for one display."""
-    token, secret = mcp_tokens.issue_token(listener, name=name)
+    """Issues a token for `listener` and keeps its secret in the session for one display; None,
+    with the reason as a message, when the listener already holds the most tokens allowed."""
+    try:
+        token, secret = mcp_tokens.issue_token(listener, name=name)
+    except mcp_tokens.TooManyTokens as refusal:
+        messages.error(request, str(refusal))
+        return None
     request.session[NEW_TOKEN_SESSION_KEY] = {
         "token": token.pk,
         "listener": listener.pk,

@@ -475,6 +475,18 @@ def remove_upload(stored_path):
     return True
 
 
+def remove_uploads_of(sender, instance, **kwargs):
+    """The pre_delete receiver of Listener: once the deletion has committed, removes the stored
+    uploads of the listener's import jobs (only files inside IMPORT_UPLOAD_DIR)."""
+    paths = list(
+        ImportJob.objects.filter(listener_id=instance.pk)
+        .exclude(stored_path="")
+        .values_list("stored_path", flat=True)
+    )
+    if paths:
+        transaction.on_commit(lambda: [remove_upload(path) for path in paths])
+
+
 def _remove_upload(job):
     if remove_upload(job.stored_path):
         job.stored_path = ""

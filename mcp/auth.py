@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from accounts.credentials import same_secret, split_authorization
-from mcp import tokens
+from mcp import ratelimit, tokens
 from mcp.oauth import bearer
 from mcp.oauth.provider_settings import SCOPE
 
@@ -62,12 +62,11 @@ class Caller:
 
     @property
     def rate_key(self):
-        if self.token is not None:
-            return f"token:{self.token.pk}"
-        if self.access_token is not None:
-            # One count per assistant and listener, kept across token rotations.
-            return f"oauth:{self.access_token.application_id}:{self.access_token.user_id}"
-        return "admin"
+        """Whose allowance a request uses: the listener's (shared by all their tokens) or the
+        admin token's."""
+        if self.is_admin:
+            return ratelimit.ADMIN_KEY
+        return ratelimit.key_for_listener(self.listener.pk)
 
     @property
     def label(self):

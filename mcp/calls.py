@@ -68,7 +68,7 @@ def listener_for(caller, arguments, tool=None):
     if listener is None:
         return Refusal(
             NOT_FOUND,
-            f"No listener has the Spotify user id {user_id.strip()!r}: check the id on the "
+            "No listener has the Spotify user id given in user_id: check the id on the "
             "operator pages (or GET /admin/users).",
         )
     return listener, arguments

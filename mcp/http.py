@@ -112,8 +112,9 @@ def too_many(caller, decision):
     response = JsonResponse(
         {
             "error": "rate_limited",
-            "error_description": f"Over {decision.limit} calls a minute for this token: try "
-            f"again in {decision.retry_after} seconds.",
+            "error_description": f"Over {decision.limit} calls a minute for "
+            f"{'the admin token' if caller.is_admin else 'this listener (all their tokens)'}: "
+            f"try again in {decision.retry_after} seconds.",
         },
         status=429,
     )

@@ -1,4 +1,4 @@
-"""MCP tokens (what an AI assistant authenticates with) and the per-token rate-limit counters.
+"""MCP tokens (what an AI assistant authenticates with) and the rate-limit counters.
 
 A token is stored only as the SHA-256 of its secret plus a short visible prefix, so the database
 never holds a usable credential; the secret is shown once, when it is issued (`mcp.tokens`).
@@ -37,7 +37,8 @@ class McpToken(models.Model):
 
 
 class McpRateCounter(models.Model):
-    """Calls one caller made in the current one-minute window; one row per caller, reused.
+    """Calls one caller (a listener, or the admin token) made in the current one-minute window;
+    one row per caller, reused.
 
     Shared by every web process through the database, so the limit holds however many gunicorn
     workers serve the requests (see `mcp.ratelimit`).

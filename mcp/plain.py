@@ -39,9 +39,8 @@ def parse_call(body):
         return f'{reason[:1].upper()}{reason[1:]} Send {{"tool": "<name>", "args": {{...}}}}.'
     if not isinstance(payload, dict) or not isinstance(payload.get("tool"), str):
         return 'The body needs "tool" (a tool name from GET /mcp/tools) and optionally "args".'
-    unknown = set(payload) - {"tool", "args"}
-    if unknown:
-        return f"Unknown field(s) {', '.join(sorted(unknown))}: the body has only tool and args."
+    if set(payload) - {"tool", "args"}:
+        return "The body has a field it does not take: it has only tool and args."
     args = payload.get("args")
     args = {} if args is None else args
     if not isinstance(args, dict):

@@ -2,7 +2,9 @@
 "my year's favourites as a playlist").
 
 A prompt only writes the request; the assistant then answers it with the tools, so a prompt
-needs no data access and never sees the token's listener (nor anything a listener stored).
+needs no data access and never sees the token's listener (nor anything a listener stored). Its
+text is fixed but for a checked year, and an error never repeats what the caller sent (JSON-RPC
+returns that as data).
 """
 
 from dataclasses import dataclass
@@ -84,9 +86,7 @@ def _year(arguments):
         return timezone.now().year - 1
     text = str(raw).strip()
     if not (text.isdigit() and len(text) == 4 and 1900 < int(text) <= timezone.now().year):
-        raise PromptError(
-            f"year must be a four-digit year up to {timezone.now().year}, e.g. 2024; got {raw!r}."
-        )
+        raise PromptError(f"year must be a four-digit year up to {timezone.now().year}, e.g. 2024.")
     return int(text)
 
 
@@ -121,7 +121,7 @@ def get(name, arguments):
     """The `prompts/get` result for `name`."""
     prompt = PROMPTS_BY_NAME.get(name)
     if prompt is None:
-        raise PromptError(f"Unknown prompt {name!r}: prompts/list names the ones there are.")
+        raise PromptError("Unknown prompt: prompts/list names the ones there are.")
     if arguments is not None and not isinstance(arguments, dict):
         raise PromptError("Prompt arguments must be an object of strings.")
     year = _year(arguments)

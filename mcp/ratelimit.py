@@ -1,4 +1,8 @@
-"""The per-token limit on MCP calls: MCP_RATE_LIMIT_PER_MINUTE requests per minute and caller.
+"""The limit on MCP calls: MCP_RATE_LIMIT_PER_MINUTE requests per minute and caller.
+
+A caller is a listener, whatever token they call with (every MCP token of theirs, and any other
+kind of token that acts for them, counts on one allowance, so minting more tokens buys nothing),
+or the operator's admin token. `key_for_listener` and `ADMIN_KEY` name the counts.
 
 A fixed one-minute window counted in the database (`McpRateCounter`, one row per caller), so every
 gunicorn worker and every machine sharing the database sees the same count. Each request costs
@@ -18,6 +22,17 @@ from accounts.counters import count_one
 from mcp.models import McpRateCounter
 
 WINDOW = timedelta(minutes=1)
+ADMIN_KEY = "admin"
+
+
+def key_for_listener(listener_id):
+    """The count every token acting for this listener shares."""
+    return f"listener:{listener_id}"
+
+
+def forget_listener(sender, instance, **kwargs):
+    """The post_delete receiver of Listener: a deleted listener's count goes with them."""
+    McpRateCounter.objects.filter(key=key_for_listener(instance.pk)).delete()
 
 
 @dataclass(frozen=True)

@@ -98,9 +98,7 @@ def templates():
 
 def _parse(uri):
     """(resource, user_id or None for 'me') for a URI this server serves, else ResourceError."""
-    unknown = ResourceError(
-        f"Unknown resource {uri!r}: resources/list names the ones there are.", uri
-    )
+    unknown = ResourceError("Unknown resource: resources/list names the ones there are.", uri)
     if not isinstance(uri, str) or not uri.startswith(SCHEME):
         raise unknown
     parts = uri.removeprefix(SCHEME).split("/")

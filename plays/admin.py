@@ -1,4 +1,5 @@
-"""Django admin for the catalogue, the plays, and what assistants keep (raw records)."""
+"""Django admin for the catalogue, the plays, and what assistants keep (raw records), with where
+each catalogue row's names came from (the API, or whose upload) and whose private item a row is."""
 
 from django.contrib import admin
 
@@ -17,32 +18,46 @@ from plays.models import (
 
 @admin.register(Artist)
 class ArtistAdmin(admin.ModelAdmin):
-    list_display = ["name", "spotify_id", "key"]
+    list_display = ["name", "spotify_id", "key", "names_from", "named_by"]
+    list_filter = ["names_from"]
     search_fields = ["name", "spotify_id"]
+    raw_id_fields = ["named_by"]
 
 
 @admin.register(Album)
 class AlbumAdmin(admin.ModelAdmin):
-    list_display = ["name", "artist", "album_type", "release_date"]
+    list_display = ["name", "artist", "album_type", "release_date", "names_from", "named_by"]
+    list_filter = ["names_from"]
     search_fields = ["name", "spotify_id"]
-    list_select_related = ["artist"]
-    raw_id_fields = ["artist"]
+    list_select_related = ["artist", "named_by"]
+    raw_id_fields = ["artist", "named_by"]
 
 
 @admin.register(Show)
 class ShowAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "spotify_id"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "spotify_id", "names_from", "named_by"]
+    list_filter = ["kind", "names_from"]
     search_fields = ["name"]
+    raw_id_fields = ["named_by"]
 
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "primary_artist", "album", "show", "spotify_id"]
-    list_filter = ["kind"]
+    list_display = [
+        "name",
+        "kind",
+        "primary_artist",
+        "album",
+        "show",
+        "spotify_id",
+        "names_from",
+        "named_by",
+        "private_to",
+    ]
+    list_filter = ["kind", "names_from"]
     search_fields = ["name", "spotify_id", "key"]
-    list_select_related = ["primary_artist", "album", "show"]
-    raw_id_fields = ["primary_artist", "album", "show"]
+    list_select_related = ["primary_artist", "album", "show", "named_by", "private_to"]
+    raw_id_fields = ["primary_artist", "album", "show", "named_by", "private_to"]
 
 
 @admin.register(Play)

@@ -65,6 +65,8 @@ _PLAY_TABLE = Play._meta.db_table
 STORED_PLAYS_READ_PER_RECORD = 3
 # First key of the advisory lock on a listener's plays (PostgreSQL): (PLAYS_LOCK_SPACE, listener).
 PLAYS_LOCK_SPACE = 7_470_001
+# The catalogue's lock (PostgreSQL): (CATALOGUE_LOCK_SPACE, 0), shared by ingest batches.
+CATALOGUE_LOCK_SPACE = 7_470_002
 
 
 @dataclass
@@ -96,7 +98,7 @@ class PlayIngestor:
     def __init__(self, listener, *, import_job_id=None):
         self.listener = listener
         self.import_job_id = import_job_id
-        self.catalogue = CatalogueResolver()
+        self.catalogue = CatalogueResolver(listener)
 
     def ingest(self, records) -> IngestResult:
         """Stores one batch in one transaction; returns what it received and inserted."""
@@ -109,11 +111,14 @@ class PlayIngestor:
         try:
             with transaction.atomic():
                 _take_turns_with_other_writers_of(self.listener)
+                self.catalogue.start_batch()
                 item_ids = self.catalogue.item_ids(records)
+                self.catalogue.finish_batch()
                 rows, checked = self._rows_not_stored_yet(records, item_ids, result)
                 result.inserted = _insert_plays(rows, checked=checked)
         except Exception:
-            self.catalogue = CatalogueResolver()  # it may remember rows that were rolled back
+            # It may remember rows that were rolled back.
+            self.catalogue = CatalogueResolver(self.listener)
             raise
         return result
 
@@ -173,19 +178,23 @@ class PlayIngestor:
 
 
 def _take_turns_with_other_writers_of(listener):
-    """Waits until no other transaction is storing plays of `listener` (PostgreSQL).
+    """Waits until no other transaction is storing plays of `listener` (PostgreSQL), and holds
+    the catalogue's shared lock.
 
     Deciding what is new reads the stored plays; a poll and an import batch of one listener
     deciding at the same time would each miss the other's uncommitted plays and could store one
-    listen twice (a cross-source pair does not clash on the unique constraint). The lock is held
-    to the end of the transaction. SQLite lets only one writer in at a time anyway.
+    listen twice (a cross-source pair does not clash on the unique constraint). The shared
+    catalogue lock keeps a listener's deletion from removing catalogue rows while a batch may
+    point plays at them (`plays.forgetting` takes it exclusively). Both locks are held to the end
+    of the transaction. SQLite lets only one writer in at a time anyway.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Both keys are int4; ids past 2**31 share a lock with another id, which only waits.
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, (%s::bigint %% 2147483647)::int)",
-                [PLAYS_LOCK_SPACE, listener.pk],
+                "SELECT pg_advisory_xact_lock(%s, (%s::bigint %% 2147483647)::int), "
+                "pg_advisory_xact_lock_shared(%s, 0)",
+                [PLAYS_LOCK_SPACE, listener.pk, CATALOGUE_LOCK_SPACE],
             )
 
 

@@ -5,6 +5,12 @@ Every source (the API poller, extended exports, account-data exports) describes 
 with different amounts of detail. Each catalogue row has one `key`: the Spotify URI when a source
 names it, otherwise a stable local key built from names (see `plays.keys`), so a row seen
 without a URI can be found again and merged when the real one turns up.
+
+Catalogue rows are shared by every listener, but the names on them are not all equally
+trustworthy: each row records where its names came from (`names_from`: Spotify's API, or a
+listener's upload, and then whose, `named_by`). An item whose names one listener's upload gave
+differently from the shared row is that listener's own (`private_to`). `plays.catalogue` applies
+the rules; docs/imports.md ("Whose names you see") explains them.
 """
 
 from django.db import models
@@ -13,22 +19,44 @@ from django.utils import timezone
 from accounts.models import Listener
 
 
-class Artist(models.Model):
+class NamesFrom(models.TextChoices):
+    """Where a catalogue row's names came from."""
+
+    API = "api", "Spotify's API"
+    UPLOAD = "upload", "A listener's upload"
+
+
+class CatalogueRow(models.Model):
+    """What every catalogue row has: its key, Spotify id, name, and where the names came from."""
+
     key = models.CharField(max_length=255, unique=True)
     spotify_id = models.CharField(max_length=64, blank=True, db_index=True)
     name = models.CharField(max_length=500)
+    names_from = models.CharField(max_length=8, choices=NamesFrom.choices, default=NamesFrom.UPLOAD)
+    # The listener whose upload gave the names (None when the API did, or for rows stored before
+    # names were attributed). Emptied when that listener is deleted, which removes the rows only
+    # their uploads needed (see `plays.forgetting`).
+    named_by = models.ForeignKey(
+        Listener, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self):
         return self.name
 
 
-class Album(models.Model):
-    key = models.CharField(max_length=255, unique=True)
-    spotify_id = models.CharField(max_length=64, blank=True, db_index=True)
-    name = models.CharField(max_length=500)
+class Artist(CatalogueRow):
+    class Meta(CatalogueRow.Meta):
+        pass
+
+    def __str__(self):
+        return self.name
+
+
+class Album(CatalogueRow):
     artist = models.ForeignKey(
         Artist, null=True, blank=True, on_delete=models.SET_NULL, related_name="albums"
     )
@@ -37,44 +65,37 @@ class Album(models.Model):
     # The cover's https URL on Spotify's image servers, when the API gave one (exports don't).
     image_url = models.CharField(max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
+    class Meta(CatalogueRow.Meta):
+        pass
 
 
-class Show(models.Model):
+class Show(CatalogueRow):
     """A podcast show or an audiobook: what episodes and chapters belong to."""
 
     class Kind(models.TextChoices):
         PODCAST = "podcast", "Podcast"
         AUDIOBOOK = "audiobook", "Audiobook"
 
-    key = models.CharField(max_length=255, unique=True)
-    spotify_id = models.CharField(max_length=64, blank=True, db_index=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PODCAST)
-    name = models.CharField(max_length=500)
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
+    class Meta(CatalogueRow.Meta):
+        pass
 
 
-class Item(models.Model):
-    """Something playable: a track, a podcast episode or an audiobook chapter."""
+class Item(CatalogueRow):
+    """Something playable: a track, a podcast episode or an audiobook chapter.
+
+    A private item (`private_to` set) is one listener's own: their names for a Spotify URI whose
+    shared row names it differently, or an item their sources name without a URI (its key is then
+    `private:<listener id>:<URI or local key>`). Only that listener's plays point to it.
+    """
 
     class Kind(models.TextChoices):
         TRACK = "track", "Track"
         EPISODE = "episode", "Podcast episode"
         CHAPTER = "chapter", "Audiobook chapter"
 
-    key = models.CharField(max_length=255, unique=True)
-    spotify_id = models.CharField(max_length=64, blank=True, db_index=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TRACK)
-    name = models.CharField(max_length=500)
     primary_artist = models.ForeignKey(
         Artist, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_items"
     )
@@ -88,12 +109,14 @@ class Item(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     # Normalised "artist|title" so account-data rows (no URI) can find the real track.
     match_key = models.CharField(max_length=255, blank=True, db_index=True)
+    # Deleting the listener deletes their private items first (`plays.forgetting`, on pre_delete);
+    # DO_NOTHING keeps Django's collector from refusing the deletion over the items' plays.
+    private_to = models.ForeignKey(
+        Listener, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
+    class Meta(CatalogueRow.Meta):
+        pass
 
 
 class ItemArtist(models.Model):
@@ -111,6 +134,20 @@ class ItemArtist(models.Model):
 
     def __str__(self):
         return f"{self.item_id} #{self.position}: {self.artist_id}"
+
+
+class CatalogueVersion(models.Model):
+    """One row whose number goes up whenever catalogue rows are deleted or merged away.
+
+    An ingest run remembers the ids of the rows it resolved (a million-row import would otherwise
+    ask for them again in every batch); it reads this number at the start of each batch and
+    forgets those ids when the number has changed, so it never points a play at a deleted row.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Catalogue version {self.number}"
 
 
 class Play(models.Model):

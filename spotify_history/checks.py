@@ -229,3 +229,16 @@ def check_optional_settings(app_configs=None, **kwargs):
                 )
             )
     return messages
+
+
+@register()
+def check_mcp(app_configs=None, **kwargs):
+    if settings.MCP_MAX_TOKENS_PER_LISTENER < 1:
+        return [
+            Error(
+                "MCP_MAX_TOKENS_PER_LISTENER must be at least 1 (default 10): a listener needs a "
+                "token to use the MCP endpoint",
+                id="spotify_history.E030",
+            )
+        ]
+    return []

@@ -305,8 +305,11 @@ IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(DATA_DIR / "up
 MIN_PLAY_MS = env.int("MIN_PLAY_MS", default=30_000)
 
 # --- MCP endpoint ------------------------------------------------------------------------------
-# Requests per minute one MCP token (or the admin token) may make to /mcp and /mcp/*; 0 = no limit.
+# Requests per minute one listener (all their tokens together), or the admin token, may make to
+# /mcp and /mcp/*; 0 = no limit.
 MCP_RATE_LIMIT_PER_MINUTE = env.int("MCP_RATE_LIMIT_PER_MINUTE", default=60)
+# Live (unrevoked) MCP tokens one listener may hold; creating one more is refused.
+MCP_MAX_TOKENS_PER_LISTENER = env.int("MCP_MAX_TOKENS_PER_LISTENER", default=10)
 # Browser origins (scheme://host[:port]) besides this server's own that may call /mcp.
 MCP_ALLOWED_ORIGINS = env.list("MCP_ALLOWED_ORIGINS", default=[])
 # Largest accepted request body: one JSON-RPC message is a few kilobytes.

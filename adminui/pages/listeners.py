@@ -103,7 +103,8 @@ def create_token(request, user_id):
     if not form.is_valid():
         messages.error(request, "The token name is too long (100 characters at most).")
         return _back(listener)
-    tokens.issue_for_display(request, listener, form.cleaned_data["name"])
+    if tokens.issue_for_display(request, listener, form.cleaned_data["name"]) is None:
+        return _back(listener)
     return redirect("pages:listener-token-new", user_id=listener.spotify_user_id)
 
 

@@ -178,7 +178,8 @@ def create_token(request, listener):
     if not form.is_valid():
         messages.error(request, "The token name is too long (100 characters at most).")
         return redirect(reverse("pages:me") + "#tokens-card")
-    tokens.issue_for_display(request, listener, form.cleaned_data["name"])
+    if tokens.issue_for_display(request, listener, form.cleaned_data["name"]) is None:
+        return redirect(reverse("pages:me") + "#tokens-card")
     return redirect("pages:me-token-new")
 
 

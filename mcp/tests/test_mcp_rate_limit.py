@@ -1,4 +1,5 @@
-"""The per-token rate limit: MCP_RATE_LIMIT_PER_MINUTE calls a minute, counted in the database."""
+"""The rate limit: MCP_RATE_LIMIT_PER_MINUTE calls a minute per listener (all their tokens
+together) and for the admin token, counted in the database."""
 
 import threading
 from datetime import UTC, datetime, timedelta
@@ -6,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
+from accounts.models import Listener
 from mcp import ratelimit, tokens
 from mcp.models import McpRateCounter
 from mcp.tests.conftest import ADMIN_TOKEN
@@ -67,14 +69,34 @@ def test_the_endpoint_answers_429_with_retry_after_past_the_limit(rpc, secret, s
     assert "Over 2 calls a minute" in response.json()["error_description"]
 
 
-def test_each_token_has_its_own_allowance(rpc, secret, listener, settings):
+def test_every_token_of_a_listener_shares_one_allowance(rpc, secret, listener, settings):
+    settings.MCP_RATE_LIMIT_PER_MINUTE = 2
+    more = [tokens.issue_token(listener)[1] for _ in range(4)]
+    assert rpc(secret, "ping").status_code == 200
+    assert rpc(more[0], "ping").status_code == 200
+    refused = [rpc(token, "ping") for token in more]
+    assert [response.status_code for response in refused] == [429] * 4
+    assert "this listener (all their tokens)" in refused[0].json()["error_description"]
+    assert McpRateCounter.objects.get().key == f"listener:{listener.pk}"
+
+
+def test_another_listener_and_the_admin_token_have_allowances_of_their_own(rpc, secret, settings):
     settings.MCP_RATE_LIMIT_PER_MINUTE = 1
-    _, other = tokens.issue_token(listener)
+    bob = Listener.objects.create(spotify_user_id="bob")
+    _, bobs = tokens.issue_token(bob)
     assert rpc(secret, "ping").status_code == 200
     assert rpc(secret, "ping").status_code == 429
-    assert rpc(other, "ping").status_code == 200
+    assert rpc(bobs, "ping").status_code == 200
     assert rpc(ADMIN_TOKEN, "ping").status_code == 200
-    assert rpc(ADMIN_TOKEN, "ping").status_code == 429
+    response = rpc(ADMIN_TOKEN, "ping")
+    assert response.status_code == 429
+    assert "the admin token" in response.json()["error_description"]
+
+
+def test_a_deleted_listeners_count_goes_with_them(rpc, secret, listener):
+    assert rpc(secret, "ping").status_code == 200
+    listener.delete()
+    assert not McpRateCounter.objects.exists()
 
 
 def test_unauthenticated_requests_do_not_use_up_a_tokens_allowance(rpc, secret, settings):

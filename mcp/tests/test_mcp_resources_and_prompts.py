@@ -162,7 +162,8 @@ def test_the_playlist_prompt_reviews_the_year_then_makes_it_a_playlist(rpc, secr
 def test_an_unknown_prompt_is_invalid_params(rpc, secret):
     error = rpc(secret, "prompts/get", {"name": "roast_my_taste"}).json()["error"]
     assert error["code"] == -32602
-    assert "roast_my_taste" in error["message"]
+    assert error["message"].startswith("Unknown prompt")
+    assert error["data"] == {"name": "roast_my_taste"}
 
 
 def test_resources_and_prompts_need_a_token_like_everything_else(rpc, listener):

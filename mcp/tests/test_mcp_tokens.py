@@ -26,7 +26,8 @@ def test_a_new_token_is_returned_once_and_only_its_hash_is_stored(listener):
     assert secret not in {str(value) for value in row.values()}
 
 
-def test_every_token_is_different(listener):
+def test_every_token_is_different(listener, settings):
+    settings.MCP_MAX_TOKENS_PER_LISTENER = 20
     secrets = {tokens.issue_token(listener)[1] for _ in range(20)}
     assert len(secrets) == 20
 

@@ -89,7 +89,8 @@ def test_an_unknown_method_is_method_not_found(rpc, secret):
     assert response.status_code == 200
     assert response.json()["error"] == {
         "code": -32601,
-        "message": "Method not found: tools/destroy",
+        "message": "Method not found: this server answers initialize, ping, tools/*, "
+        "resources/* and prompts/*.",
         "data": "tools/destroy",
     }
 

@@ -12,8 +12,12 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("tool", "arguments", "message"),
     [
-        ("top_artists", {"limt": 5}, "top_artists has no argument 'limt'; it accepts: start, end"),
-        ("top_artists", {"limit": "ten"}, "'limit' must be a whole number (got 'ten')"),
+        (
+            "top_artists",
+            {"limt": 5},
+            "top_artists was given an argument it does not have; it accepts: start, end",
+        ),
+        ("top_artists", {"limit": "ten"}, "'limit' must be a whole number (got a string)"),
         ("top_artists", {"limit": 5.5}, "'limit' must be a whole number"),
         ("top_artists", {"limit": True}, "'limit' must be a whole number"),
         ("top_tracks", {"limit": 0}, "'limit' must be from 1 to 100 (got 0)"),
@@ -23,18 +27,18 @@ pytestmark = pytest.mark.django_db
         (
             "listening_summary",
             {"start": "last tuesday"},
-            "'start' is 'last tuesday', which is not a date",
+            "'start' is not a date",
         ),
         ("listening_summary", {"start": "2024-05-01", "end": "2024-04-01"}, "must come before"),
         ("listening_summary", {"start": "2024-01-01", "days": 7}, "either 'days' or 'start'"),
         ("discoveries", {"days": 0}, "'days' must be from 1 to 36600 (got 0)"),
-        ("listening_heatmap", {"timezone": "Mars/Olympus"}, "Unknown time zone 'Mars/Olympus'"),
+        ("listening_heatmap", {"timezone": "Mars/Olympus"}, "Unknown time zone: use an IANA"),
         ("search_history", {}, "search_history needs the argument 'query'"),
         ("search_history", {"query": "x"}, "'query' must be at least 2 characters long"),
         ("item_history", {"item": "Intro", "kind": "playlist"}, "'kind' must be one of"),
         ("compare_periods", {"first_start": "2023"}, "needs the argument 'second_start'"),
-        ("compare_periods", {"first_start": "2023", "second_start": "soon"}, "'start' is 'soon'"),
-        ("sync_status", {"start": "2024"}, "sync_status has no argument 'start'"),
+        ("compare_periods", {"first_start": "2023", "second_start": "soon"}, "'start' is not"),
+        ("sync_status", {"start": "2024"}, "sync_status was given an argument it does not have"),
     ],
 )
 def test_a_bad_argument_is_a_sentence_the_model_can_act_on(listener, tool, arguments, message):
@@ -80,7 +84,7 @@ def test_user_id_is_accepted_in_the_arguments_and_ignored_here(listener):
         (
             {"type": "array", "items": {"type": "integer"}},
             [1, "2"],
-            "'v[1]' must be a whole number (got '2').",
+            "'v[1]' must be a whole number (got a string).",
         ),
         (
             {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]},
@@ -90,7 +94,7 @@ def test_user_id_is_accepted_in_the_arguments_and_ignored_here(listener):
         (
             {"type": "object", "properties": {}, "additionalProperties": False},
             {"b": 1},
-            "'v' has an unexpected 'b'.",
+            "'v' has a field it does not take.",
         ),
     ],
 )

@@ -6,6 +6,9 @@ year sent as a number (`"start": 2021`), a count sent as text (`"days": "30"`), 
 `"true"`. Only a value that means exactly one thing is converted; anything else (`"days": "a
 month"`, `"limit": 5.5`, `true` where a number is wanted) is left as sent, and the check refuses
 it as before.
+
+A sentence names arguments by the schema's names and says what kind of value came, never the
+caller's text itself: what a model reads as an instruction stays out of sentences addressed to it.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def check_arguments(tool: Tool, arguments) -> str | None:
     for name in arguments:
         if name not in allowed:
             names = ", ".join(n for n in allowed if n != "user_id") or "no arguments"
-            return f"{tool.name} has no argument {name!r}; it accepts: {names}."
+            return f"{tool.name} was given an argument it does not have; it accepts: {names}."
     for name in schema.get("required", []):
         if arguments.get(name) is None:
             return f"{tool.name} needs the argument {name!r}: {allowed[name]['description']}"
@@ -126,7 +129,7 @@ def schema_problem(schema, value, path="value") -> str | None:
                 if problem:
                     return problem
             elif schema.get("additionalProperties") is False:
-                return f"{path!r} has an unexpected {name!r}."
+                return f"{path!r} has a field it does not take."
     if isinstance(value, list) and "items" in schema:
         for index, item in enumerate(value):
             problem = schema_problem(schema["items"], item, f"{path}[{index}]")
@@ -165,5 +168,10 @@ def _is_type(value, kind):
 
 
 def _shown(value):
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """What came, without the caller's text: numbers as they are, anything else by its type."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
+    for kind, name in _TYPE_NAMES.items():
+        if _is_type(value, kind):
+            return name
+    return "something else"

@@ -34,7 +34,8 @@ class UnknownTool(LookupError):
         self.name = name
 
     def __str__(self):
-        return f"Unknown tool {self.name!r}: call tools/list (or GET /mcp/tools) for the names."
+        # The name asked for is not repeated: it is the caller's text (JSON-RPC gives it as data).
+        return "Unknown tool: call tools/list (or GET /mcp/tools) for the names."
 
 
 @dataclass(frozen=True)

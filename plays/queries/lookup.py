@@ -108,8 +108,9 @@ def item_history(listener, *, item, kind=None, tz=None) -> dict:
     ensure_fresh(listener)
     candidates = _find_candidates(listener, text, kind)
     if not candidates:
+        # The text asked for is not repeated: an error sentence never carries caller text.
         raise QueryError(
-            f"Nothing matching {text!r} is in this listener's history"
+            "Nothing matching 'item' is in this listener's history"
             + (f" (kind: {kind})" if kind else "")
             + ": try search_history with part of the name."
         )

@@ -33,8 +33,8 @@ def listener_tz(listener, timezone_name=None) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise QueryError(
-            f"Unknown time zone {name!r}: use an IANA name such as 'Europe/Paris', "
-            "'America/New_York' or 'UTC'."
+            "Unknown time zone: use an IANA name such as 'Europe/Paris', 'America/New_York' or "
+            "'UTC'."
         ) from None
 
 
@@ -78,8 +78,8 @@ def _parse_moment(value, tz, *, is_end, name):
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
         raise QueryError(
-            f"'{name}' is {value!r}, which is not a date: use an ISO date such as '2024-03-01', "
-            "a month '2024-03', a year '2024' or a datetime such as '2024-03-01T18:00:00'."
+            f"'{name}' is not a date: use an ISO date such as '2024-03-01', a month '2024-03', "
+            "a year '2024' or a datetime such as '2024-03-01T18:00:00'."
         ) from None
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=tz)
 

@@ -104,19 +104,23 @@ def test_account_data_rows_are_matched_to_a_known_track_by_artist_and_title(list
 def test_a_local_item_is_merged_when_the_real_track_appears(listener):
     ingest_plays(listener, [track(minute(T), source="account_data")])
     local = Item.objects.get()
-    assert local.key.startswith("local:track:")
+    assert (local.spotify_id, local.private_to) == ("", listener)
     ingest_plays(listener, [track(T + timedelta(days=1))])
     assert not Item.objects.filter(pk=local.pk).exists()
     assert list(Play.objects.values_list("item__key", flat=True)) == [ONE_MORE_TIME] * 2
 
 
-def test_merging_moves_every_listeners_plays(listener):
+def test_merging_moves_only_the_plays_of_the_listener_whose_records_name_the_real_track(listener):
     bob = Listener.objects.create(spotify_user_id="bob")
     ingest_plays(listener, [track(minute(T), source="account_data")])
     ingest_plays(bob, [track(minute(T), source="account_data")])
     ingest_plays(bob, [track(T + timedelta(days=2))])
-    assert Play.objects.filter(item__key=ONE_MORE_TIME).count() == 3
-    assert not Item.objects.filter(key__startswith="local:").exists()
+    assert Play.objects.filter(item__key=ONE_MORE_TIME, listener=bob).count() == 2
+    assert Play.objects.filter(item__private_to=listener, listener=listener).count() == 1
+    # Alice's own records of the real track merge hers too.
+    ingest_plays(listener, [track(T + timedelta(days=3), source="api", ms_played=None)])
+    assert Play.objects.filter(item__key=ONE_MORE_TIME).count() == 4
+    assert not Item.objects.filter(spotify_id="").exists()
 
 
 def test_back_to_back_plays_of_a_short_track_from_one_source_stay_two(listener):

@@ -70,11 +70,22 @@ def test_it_keeps_the_same_item_at_the_same_time_for_two_listeners(listener, tra
     assert Play.objects.count() == 2
 
 
-def test_deleting_a_listener_deletes_their_plays_but_not_the_catalogue(listener, track):
+def test_deleting_a_listener_keeps_the_catalogue_rows_another_listener_plays(listener, track):
+    bob = Listener.objects.create(spotify_user_id="bob")
+    Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
+    Play.objects.create(listener=bob, played_at=PLAYED_AT, item=track, source="api")
+    listener.delete()
+    assert list(Play.objects.values_list("listener", flat=True)) == [bob.pk]
+    assert Item.objects.filter(pk=track.pk).exists()
+    assert Album.objects.exists() and Artist.objects.exists()
+
+
+def test_deleting_a_listener_deletes_the_catalogue_rows_only_their_plays_used(listener, track):
     Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
     listener.delete()
     assert Play.objects.count() == 0
-    assert Item.objects.filter(pk=track.pk).exists()
+    assert not Item.objects.exists()
+    assert not Album.objects.exists() and not Artist.objects.exists()
 
 
 def test_an_item_with_plays_cannot_be_deleted(listener, track):

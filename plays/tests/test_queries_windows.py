@@ -53,9 +53,9 @@ def test_days_counts_back_from_now_or_from_the_end():
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"start": "yesterday"}, "'start' is 'yesterday', which is not a date"),
-        ({"end": "2024-13-01"}, "'end' is '2024-13-01', which is not a date"),
-        ({"start": "2024-02-30"}, "which is not a date"),
+        ({"start": "yesterday"}, "'start' is not a date"),
+        ({"end": "2024-13-01"}, "'end' is not a date"),
+        ({"start": "2024-02-30"}, "'start' is not a date"),
         ({"start": "2024-05-01", "end": "2024-04-01"}, "must come before its 'end'"),
         ({"start": "2024-01-01", "days": 3}, "either 'days' or 'start'"),
         ({"days": 0}, "'days' must be a whole number from 1"),
@@ -95,5 +95,5 @@ def test_the_time_zone_is_the_argument_else_the_listeners_else_utc(listener):
 
 @pytest.mark.parametrize("name", ["Mars/Olympus", "../etc/passwd", "Europe/"])
 def test_an_unknown_time_zone_is_refused_with_examples(listener, name):
-    with pytest.raises(QueryError, match=r"Unknown time zone .* such as 'Europe/Paris'"):
+    with pytest.raises(QueryError, match=r"Unknown time zone: .* such as 'Europe/Paris'"):
         listener_tz(listener, name)

@@ -209,3 +209,10 @@ def test_the_secrets_make_run_generates_pass_the_deploy_check(run_manage, tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert not error_lines(result)
+
+
+def test_it_rejects_a_token_cap_below_one(run_manage):
+    result = run_manage("check", env={**PRODUCTION, "MCP_MAX_TOKENS_PER_LISTENER": "0"})
+    assert result.returncode != 0
+    [line] = error_lines(result)
+    assert "MCP_MAX_TOKENS_PER_LISTENER must be at least 1" in line

@@ -44,7 +44,10 @@ class Command(BaseCommand):
             tokens.revoke_token(token)
             self.stdout.write(f"Revoked {token.prefix}….")
             return
-        token, secret = tokens.issue_token(listener, name=name)
+        try:
+            token, secret = tokens.issue_token(listener, name=name)
+        except tokens.TooManyTokens as refusal:
+            raise CommandError(str(refusal)) from None
         self.stdout.write(secret)
         self.stderr.write(
             f"New MCP token {token.prefix}… for {spotify_user_id}: it is shown only this once."
