@@ -37,7 +37,7 @@ def test_the_eleventh_live_token_is_refused_and_a_revoked_one_makes_room(listene
 def test_the_listener_page_refuses_the_eleventh_with_the_reason(listener_client, active_listener):
     fill_up(active_listener)
     response = listener_client.post("/me/tokens", {"name": "one more"}, follow=True)
-    assert response.redirect_chain == [("/me", 302)]
+    assert response.redirect_chain == [("/me#tokens-card", 302)]
     assert REFUSAL in response.content.decode()
     assert "secret" not in response.context
     assert tokens.active_tokens(active_listener).count() == 10
