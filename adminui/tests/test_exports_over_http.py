@@ -98,7 +98,7 @@ def test_the_admin_api_export_takes_a_window(client, carols_plays):
     ("query", "status", "detail"),
     [
         ("format=xml", 400, "Unknown export format 'xml': use json, csv, listenbrainz"),
-        ("start=soon", 400, "'start' is 'soon', which is not a date"),
+        ("start=soon", 400, "'start' is not a date"),
         ("start=2024-06-01&end=2024-05-01", 400, "The window's 'start' must come before"),
     ],
 )
@@ -159,7 +159,7 @@ def test_the_page_export_names_no_listener_so_none_other_can_be_asked_for(
 def test_a_bad_date_on_my_page_is_refused_with_a_sentence(listener_client, carols_plays):
     response = listener_client.get("/me/export?format=csv&start=2024-13-45")
     assert response.status_code == 400
-    assert "which is not a date" in response.content.decode()
+    assert "is not a date" in response.content.decode()
 
 
 def test_without_a_listener_session_the_download_leads_to_the_login(client, carols_plays):

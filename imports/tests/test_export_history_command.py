@@ -74,7 +74,7 @@ def test_start_and_end_limit_the_days_exported(listener, capsys):
 def test_bad_arguments_are_refused_with_a_sentence(listener, tmp_path):
     with pytest.raises(CommandError, match="No listener with Spotify user id 'nobody'"):
         call_command("export_history", "nobody")
-    with pytest.raises(CommandError, match="'start' is 'last tuesday', which is not a date"):
+    with pytest.raises(CommandError, match="'start' is not a date"):
         call_command("export_history", "alice", "--start", "last tuesday")
     with pytest.raises(CommandError, match="Can't write"):
         call_command("export_history", "alice", "--output", str(tmp_path / "no" / "such" / "x"))

@@ -133,10 +133,10 @@ def test_each_format_imports_exactly_the_new_plays_after_the_spotify_export(
     # The shared plays found Spotify's tracks by artist and title, whatever the spelling...
     for listen in SHARED:
         assert Item.objects.filter(name=listen.title).count() == 1
-    # ...and the others are local items, accents and all.
+    # ...and the others are the listener's own local items, accents and all.
     for listen in ONLY_THERE:
         item = Item.objects.get(name=listen.title)
-        assert item.key.startswith("local:track:")
+        assert item.key.startswith(f"private:{listener.pk}:local:track:")
         assert normalize_name(item.primary_artist.name) == normalize_name(listen.artist)
     assert not Album.objects.filter(items__name="Jóga").exists()
 

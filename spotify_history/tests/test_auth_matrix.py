@@ -140,6 +140,13 @@ CLASSES = {
     "pages:me-permissions-off": LISTENER,
     "pages:me-taste-profile": LISTENER,
     "pages:me-taste-profile-clear": LISTENER,
+    "pages:me-artwork": LISTENER,
+    # the history's pages (adminui.pages.history): the listener's own under /me, the operator's
+    # under /listeners/<id>
+    **{f"pages:me-{page}": LISTENER for page in ("plays", "podcasts", "search")},
+    **{f"pages:listener-{page}": STAFF for page in ("plays", "podcasts", "search")},
+    **{f"pages:me-{kind}": LISTENER for kind in ("track", "artist", "album", "show", "episode")},
+    **{f"pages:listener-{kind}": STAFF for kind in ("track", "artist", "album", "show", "episode")},
 }
 # Whole namespaces whose every other URL has one class: the admin API is guarded as a whole
 # (adminui.auth.AdminAuth), the Django admin by its admin site.
@@ -263,7 +270,16 @@ class World:
             "content_type_id": ContentType.objects.get_for_model(Listener).pk,
             "app_label": "accounts",
             "url": "no-such-page/",
+            "item_id": self._b_catalogue_row(route).pk,
         }
+
+    @staticmethod
+    def _b_catalogue_row(route):
+        """B's artist, album or track, by the kind of item page `route` is."""
+        model = {"artists/": Artist, "albums/": Album}.get(
+            next((kind for kind in ("artists/", "albums/") if kind in route), None), Item
+        )
+        return model.objects.filter(name__icontains=MARKER).first()
 
     def b_state(self):
         """Everything of B's that an outsider's request could change."""
