@@ -45,7 +45,7 @@ from accounts.oauth import session_listener_id
 from mcp import ratelimit
 from mcp.oauth import clients
 from mcp.oauth.models import Application
-from mcp.oauth.provider_settings import resource_url
+from mcp.oauth.provider_settings import SCOPE, WRITE_SCOPE, resource_url
 from mcp.oauth.redirects import is_loopback
 
 logger = logging.getLogger(__name__)
@@ -125,6 +125,8 @@ def _checked_request(request):
             )
     credentials["resource"] = [ours]
     application = Application.objects.get(client_id=credentials["client_id"])
+    if WRITE_SCOPE in scopes and SCOPE not in scopes:
+        scopes = [SCOPE, *scopes]  # changing things never comes without reading
     return scopes, credentials, application
 
 
@@ -153,7 +155,11 @@ def authorize(request):
     if request.method == "GET":
         return _consent_page(request, listener, application, scopes, credentials)
 
-    allow = request.POST.get("decision") == "allow"
+    decision = request.POST.get("decision")
+    allow = decision in ("allow", "allow_read")
+    if decision == "allow_read":
+        # The listener let it read only, though it asked to change things too.
+        scopes = [scope for scope in scopes if scope != WRITE_SCOPE]
     # The toolkit records `request.user` as the resource owner: here, the listener.
     request.user = listener
     try:
@@ -187,7 +193,8 @@ def _consent_page(request, listener, application, scopes, credentials):
             else None,
             "redirect_host": urlsplit(redirect_uri).netloc,
             "redirect_is_loopback": is_loopback(redirect_uri),
-            "scopes": [descriptions.get(scope, scope) for scope in scopes],
+            "reads": descriptions[SCOPE],
+            "changes": descriptions[WRITE_SCOPE] if WRITE_SCOPE in scopes else None,
         },
     )
     # Approve and Deny answer with a redirect to the assistant, which the browser checks against
