@@ -13,9 +13,11 @@ URI) are shown on a page here; every other error goes back to the client as `err
 `state` and `iss`, as RFC 6749 and RFC 9207 ask.
 """
 
+import base64
+import binascii
 import hashlib
 import logging
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -212,11 +214,32 @@ def _too_many(description, retry_after):
     return response
 
 
-def _client_key(request):
-    """A rate-limit key for the client a token or revocation request names (never a secret)."""
+UNKNOWN_CLIENT = "unknown"
+
+
+def _named_client_id(request):
+    """The client id a token or revocation request names: in the form, or in Basic credentials."""
     client_id = request.POST.get("client_id", "")
-    if not client_id and request.headers.get("Authorization", "").lower().startswith("basic "):
-        client_id = request.headers["Authorization"][6:].strip()[:40]
+    if client_id:
+        return client_id
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    return unquote(decoded.partition(":")[0])
+
+
+def _client_key(request):
+    """A rate-limit key for the client a token or revocation request names (never a secret).
+
+    Only registered clients get a count of their own: every id naming no client shares one, so
+    requests inventing ids can't add a counter row each (and gain a fresh allowance each)."""
+    client_id = _named_client_id(request)
+    if not client_id or not Application.objects.filter(client_id=client_id).exists():
+        return UNKNOWN_CLIENT
     return hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
 
 
