@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from mcp import body
+from mcp import body as json_body
 from mcp.tests.test_mcp_plain_http import post_call
-from plays.models import TasteProfile, PreferenceEvent
+from plays.models import PreferenceEvent, TasteProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -78,9 +78,9 @@ def test_the_text_backslash_u0000_is_not_a_nul_and_is_accepted(rpc, secret, list
 
 
 def test_the_reader_finds_a_nul_at_any_depth_and_in_member_names():
-    assert body.holds_nul({"a": [{"b": ["x", "y\x00"]}]})
-    assert body.holds_nul({"k\x00": 1})
-    assert not body.holds_nul({"a": ["b", 1, None, {"c": "d"}]})
-    with pytest.raises(body.BodyRefused):
-        body.parse(b'[[["\\u0000"]]]')
-    assert body.parse(b'["\\\\u0000"]') == ["\\u0000"]
+    assert json_body.holds_nul({"a": [{"b": ["x", "y\x00"]}]})
+    assert json_body.holds_nul({"k\x00": 1})
+    assert not json_body.holds_nul({"a": ["b", 1, None, {"c": "d"}]})
+    with pytest.raises(json_body.BodyRefused):
+        json_body.parse(b'[[["\\u0000"]]]')
+    assert json_body.parse(b'["\\\\u0000"]') == ["\\u0000"]

@@ -103,9 +103,7 @@ def test_a_read_only_token_still_lists_every_tool_and_reads(client, bob, registe
     token = connect_with(client, bob, registered, "history:read")["access_token"]
     listed = {tool["name"] for tool in mcp_call(client, token).json()["result"]["tools"]}
     assert {"update_taste_profile", "create_playlist", "add_preference"} <= listed
-    response = mcp_call(
-        client, token, "tools/call", {"name": "get_taste_profile", "arguments": {}}
-    )
+    response = mcp_call(client, token, "tools/call", {"name": "get_taste_profile", "arguments": {}})
     assert response.status_code == 200
     assert response.json()["result"]["isError"] is False
 
