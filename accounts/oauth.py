@@ -101,6 +101,13 @@ def public_login_url():
     return urljoin(settings.SPOTIFY_REDIRECT_URI, reverse("accounts:login"))
 
 
+def keeps_granted(pending, state):
+    """Whether the login started with `state` was a plain one (see `begin_login`). Read before
+    `complete_login`, which uses the state up."""
+    entry = pending.get(state) if isinstance(state, str) else None
+    return isinstance(entry, dict) and entry.get("keep") == 1
+
+
 def _pkce_pair():
     verifier = secrets.token_urlsafe(64)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
@@ -133,10 +140,12 @@ def pending_from_cookie(value):
     }
 
 
-def begin_login(pending, *, return_path=None, scopes=SCOPES, client=None):
+def begin_login(pending, *, return_path=None, scopes=SCOPES, client=None, keep_granted=False):
     """Adds a fresh state and PKCE verifier to `pending` (a browser's pending logins), with the
     local path to go to after the login (e.g. an assistant's consent page), if any; the login asks
     Spotify for `scopes` (see `accounts.scopes`; what is granted is stored at the callback).
+    `keep_granted` marks a plain login: its callback asks again for optional scopes the listener
+    had granted and this grant lost (`keeps_granted`).
 
     Returns Spotify's authorize URL and the pending logins to give back to the browser.
     """
@@ -158,6 +167,8 @@ def begin_login(pending, *, return_path=None, scopes=SCOPES, client=None):
         scopes=scopes,
     )
     entry = {"verifier": verifier, "created": now}
+    if keep_granted:
+        entry["keep"] = 1
     if local_path(return_path) and len(return_path) <= MAX_RETURN_PATH:
         entry["next"] = return_path
     return url, {**dict(newest), state: entry}
@@ -256,6 +267,8 @@ def _save_listener(profile, tokens):
         listener.account_id = profile.get("account_id") or listener.account_id
         listener.status = Listener.Status.ACTIVE
         listener.status_reason = ""
+        # The optional scopes granted before and not now (see `accounts.scopes.dropped`).
+        listener.scopes_before_login = listener.scope
         store_new_authorization(listener, tokens)
         listener.needs_initial_sync = settings.INITIAL_SYNC_ENABLED
         listener.next_poll_at = timezone.now()
