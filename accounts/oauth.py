@@ -26,6 +26,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from accounts.logs import log_event
 from accounts.models import Listener
@@ -49,8 +50,12 @@ STATE_LIFETIME_SECONDS = 10 * 60
 PENDING_COOKIE_LIFETIME_SECONDS = 60 * 60
 MAX_PENDING_STATES = 5
 # A longer return path is dropped (the login then ends on the "connected" page): the cookie that
-# carries it must stay well under browsers' 4 kB.
-MAX_RETURN_PATH = 2048
+# carries it must stay well under browsers' 4 kB. Measured in its URI form (non-ASCII characters
+# percent-encoded), so a character is never more than one byte of the cookie.
+MAX_RETURN_PATH = 512
+# The signed cookie's value never grows past this: the oldest pending logins give way first.
+# With the name and attributes the whole cookie stays under the 4,096 bytes browsers keep.
+MAX_PENDING_COOKIE_BYTES = 3500
 LISTENER_SESSION_KEY = "listener_id"
 
 NOT_REGISTERED_HELP = (
@@ -169,9 +174,13 @@ def begin_login(pending, *, return_path=None, scopes=SCOPES, client=None, keep_g
     entry = {"verifier": verifier, "created": now}
     if keep_granted:
         entry["keep"] = 1
-    if local_path(return_path) and len(return_path) <= MAX_RETURN_PATH:
+    return_path = iri_to_uri(return_path) if local_path(return_path) else None
+    if return_path and len(return_path) <= MAX_RETURN_PATH:
         entry["next"] = return_path
-    return url, {**dict(newest), state: entry}
+    kept = {**dict(newest), state: entry}
+    while len(kept) > 1 and len(pending_to_cookie(kept)) > MAX_PENDING_COOKIE_BYTES:
+        del kept[next(iter(kept))]  # the oldest first (the dict is in creation order)
+    return url, kept
 
 
 def _take_state(pending, state):
