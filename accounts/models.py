@@ -134,6 +134,22 @@ class AuthFailureCounter(models.Model):
         return f"{self.key}: {self.count} since {self.window_start:%H:%M}"
 
 
+class PageRateCounter(models.Model):
+    """State-changing page requests (form POSTs) one visitor made in the current window: a
+    listener (`listener:<id>`) or a staff account (`staff:<id>`).
+
+    One row per visitor, reused window after window (`accounts.ratelimit`); rows of ended windows
+    are swept by the worker.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key}: {self.count} since {self.window_start:%H:%M}"
+
+
 class WorkerHeartbeat(models.Model):
     """When a background worker last ran a task, one row per worker host.
 

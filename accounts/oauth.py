@@ -26,6 +26,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from accounts.logs import log_event
 from accounts.models import Listener
@@ -49,8 +50,12 @@ STATE_LIFETIME_SECONDS = 10 * 60
 PENDING_COOKIE_LIFETIME_SECONDS = 60 * 60
 MAX_PENDING_STATES = 5
 # A longer return path is dropped (the login then ends on the "connected" page): the cookie that
-# carries it must stay well under browsers' 4 kB.
-MAX_RETURN_PATH = 2048
+# carries it must stay well under browsers' 4 kB. Measured in its URI form (non-ASCII characters
+# percent-encoded), so a character is never more than one byte of the cookie.
+MAX_RETURN_PATH = 512
+# The signed cookie's value never grows past this: the oldest pending logins give way first.
+# With the name and attributes the whole cookie stays under the 4,096 bytes browsers keep.
+MAX_PENDING_COOKIE_BYTES = 3500
 LISTENER_SESSION_KEY = "listener_id"
 
 NOT_REGISTERED_HELP = (
@@ -101,6 +106,13 @@ def public_login_url():
     return urljoin(settings.SPOTIFY_REDIRECT_URI, reverse("accounts:login"))
 
 
+def keeps_granted(pending, state):
+    """Whether the login started with `state` was a plain one (see `begin_login`). Read before
+    `complete_login`, which uses the state up."""
+    entry = pending.get(state) if isinstance(state, str) else None
+    return isinstance(entry, dict) and entry.get("keep") == 1
+
+
 def _pkce_pair():
     verifier = secrets.token_urlsafe(64)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
@@ -133,10 +145,12 @@ def pending_from_cookie(value):
     }
 
 
-def begin_login(pending, *, return_path=None, scopes=SCOPES, client=None):
+def begin_login(pending, *, return_path=None, scopes=SCOPES, client=None, keep_granted=False):
     """Adds a fresh state and PKCE verifier to `pending` (a browser's pending logins), with the
     local path to go to after the login (e.g. an assistant's consent page), if any; the login asks
     Spotify for `scopes` (see `accounts.scopes`; what is granted is stored at the callback).
+    `keep_granted` marks a plain login: its callback asks again for optional scopes the listener
+    had granted and this grant lost (`keeps_granted`).
 
     Returns Spotify's authorize URL and the pending logins to give back to the browser.
     """
@@ -158,9 +172,15 @@ def begin_login(pending, *, return_path=None, scopes=SCOPES, client=None):
         scopes=scopes,
     )
     entry = {"verifier": verifier, "created": now}
-    if local_path(return_path) and len(return_path) <= MAX_RETURN_PATH:
+    if keep_granted:
+        entry["keep"] = 1
+    return_path = iri_to_uri(return_path) if local_path(return_path) else None
+    if return_path and len(return_path) <= MAX_RETURN_PATH:
         entry["next"] = return_path
-    return url, {**dict(newest), state: entry}
+    kept = {**dict(newest), state: entry}
+    while len(kept) > 1 and len(pending_to_cookie(kept)) > MAX_PENDING_COOKIE_BYTES:
+        del kept[next(iter(kept))]  # the oldest first (the dict is in creation order)
+    return url, kept
 
 
 def _take_state(pending, state):
@@ -256,6 +276,8 @@ def _save_listener(profile, tokens):
         listener.account_id = profile.get("account_id") or listener.account_id
         listener.status = Listener.Status.ACTIVE
         listener.status_reason = ""
+        # The optional scopes granted before and not now (see `accounts.scopes.dropped`).
+        listener.scopes_before_login = listener.scope
         store_new_authorization(listener, tokens)
         listener.needs_initial_sync = settings.INITIAL_SYNC_ENABLED
         listener.next_poll_at = timezone.now()

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts import scopes as spotify_scopes
 from accounts.models import Listener
 from accounts.oauth import (
     LISTENER_SESSION_KEY,
@@ -17,6 +18,7 @@ from accounts.oauth import (
     LoginFailed,
     begin_login,
     complete_login,
+    keeps_granted,
     pending_from_cookie,
     pending_to_cookie,
     return_path_of,
@@ -65,7 +67,9 @@ def login(request):
             },
             status=503,
         )
-    # ?with=playlists also asks for the scopes assistants need (accounts.scopes).
+    # ?with=playlists also asks for the scopes assistants need (accounts.scopes); a plain login
+    # keeps the ones the session's listener already granted.
+    plain = not request.GET.get("with")
     scopes = scopes_for_login(request.GET.get("with"))
     if scopes is None:
         choices = ", ".join(repr(choice) for choice in LOGIN_SCOPES if choice)
@@ -78,8 +82,15 @@ def login(request):
             },
             status=400,
         )
+    if plain:
+        listener_id = request.session.get(LISTENER_SESSION_KEY)
+        known = Listener.objects.filter(pk=listener_id).first() if listener_id else None
+        scopes = spotify_scopes.kept_on_login(known)
     url, pending = begin_login(
-        _pending_logins(request), return_path=request.GET.get("next"), scopes=scopes
+        _pending_logins(request),
+        return_path=request.GET.get("next"),
+        scopes=scopes,
+        keep_granted=plain,
     )
     return _give_back(redirect(url), pending)
 
@@ -89,6 +100,7 @@ def login(request):
 def callback(request):
     pending = _pending_logins(request)
     return_path = return_path_of(pending, request.GET.get("state"))
+    plain = keeps_granted(pending, request.GET.get("state"))
     try:
         listener = complete_login(pending, request.GET)
     except LoginFailed as failure:
@@ -101,6 +113,16 @@ def callback(request):
         return _give_back(page, pending)
     request.session.cycle_key()
     request.session[LISTENER_SESSION_KEY] = listener.pk
+    lost = spotify_scopes.dropped(listener.scopes_before_login, listener.scope)
+    if plain and lost:
+        # A plain login of a visitor we could not know beforehand: ask again for what the
+        # listener had granted, once (this second login is not a plain one).
+        url, pending = begin_login(
+            pending,
+            return_path=return_path,
+            scopes=spotify_scopes.keeping(listener.scopes_before_login),
+        )
+        return _give_back(redirect(url), pending)
     return _give_back(redirect(return_path or "accounts:connected"), pending)
 
 

@@ -9,6 +9,9 @@ Two separate kinds of visitor:
 
 A listener's session never opens an operator page: without a staff login they are sent to the
 staff login form, and a logged-in non-staff user is refused with 403.
+
+Both guards also count every POST (a state-changing request) on the visitor's page allowance
+(`adminui.page_limits`), once they know who the visitor is and before the view reads the body.
 """
 
 import functools
@@ -20,6 +23,7 @@ from django.urls import reverse
 
 from accounts.models import Listener
 from accounts.oauth import LISTENER_SESSION_KEY
+from adminui import page_limits
 
 
 def staff_required(view):
@@ -32,6 +36,9 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path(), reverse("pages:login"))
         if not (user.is_active and user.is_staff):
             raise PermissionDenied("This page is for the operator's staff accounts only.")
+        refused = page_limits.refused_write(request, page_limits.staff_key(user.pk))
+        if refused is not None:
+            return refused
         return view(request, *args, **kwargs)
 
     return guarded
@@ -55,6 +62,9 @@ def listener_required(view):
         if listener is None:
             request.session.pop(LISTENER_SESSION_KEY, None)
             return redirect("accounts:login")
+        refused = page_limits.refused_write(request, page_limits.listener_key(listener.pk))
+        if refused is not None:
+            return refused
         return view(request, listener, *args, **kwargs)
 
     return guarded

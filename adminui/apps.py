@@ -9,7 +9,15 @@ class AdminuiConfig(AppConfig):
     verbose_name = "Operator pages"
 
     def ready(self):
+        from django.db.models.signals import post_delete
+
+        from accounts.models import Listener
+        from adminui.page_limits import forget_listener
         from adminui.staff_account import sync_after_migrate
+
+        post_delete.connect(
+            forget_listener, sender=Listener, dispatch_uid="adminui.page_rate_counter"
+        )
 
         # post_migrate is sent once per app that has models (this one has none): listening to the
         # auth app's alone runs the sync once per migrate, with the user table in place.

@@ -33,8 +33,9 @@ from imports.row_values import (
     clean_name,
     clean_text,
     flag,
+    spotify_id,
+    spotify_uri_parts,
 )
-from plays.keys import parse_spotify_uri
 from plays.models import Item, Play
 from plays.records import PlayRecord
 
@@ -56,7 +57,6 @@ _OPEN_SPOTIFY = re.compile(
     r"^https?://open\.spotify\.com/(?:intl-[a-z-]+/)?"
     r"(track|episode|chapter|album|artist|show|audiobook)/([A-Za-z0-9]+)"
 )
-_BARE_ID = re.compile(r"^[A-Za-z0-9]{22}$")
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -102,6 +102,11 @@ def parse_history_row(row: object) -> PlayRecord | str:
             f"names the source {str(source)[:40]!r}, which this service doesn't store "
             f"(it knows {', '.join(sorted(_SOURCES))})",
         )
+    if source == Play.Source.API:
+        # An upload is never Spotify's API, whatever its file says: a polled play comes back as
+        # an export play (the same end time, Spotify's own data), so its names count as the
+        # uploader's and never replace what the API named for everyone (docs/security.md).
+        source = Play.Source.EXTENDED
     item = row.get("item")
     if type(item) is not dict:
         return "missing_name"
@@ -114,7 +119,7 @@ def parse_history_row(row: object) -> PlayRecord | str:
     ms_played = row.get("ms_played")
     if ms_played is not None and not _is_count(ms_played, MAX_MS_PLAYED):
         return "bad_ms_played"
-    uri = item.get("uri") if parse_spotify_uri(item.get("uri")) else None
+    uri = item.get("uri") if spotify_uri_parts(item.get("uri")) else None
     artists = [
         a for a in _list(item.get("artists")) if type(a) is dict and clean_name(a.get("name"))
     ]
@@ -129,13 +134,13 @@ def parse_history_row(row: object) -> PlayRecord | str:
         item_name=name,
         item_uri=uri,
         artist_names=tuple(clean_name(a["name"]) for a in artists),
-        artist_ids=tuple(_text_or_none(a.get("spotify_id")) for a in artists),
+        artist_ids=tuple(spotify_id(a.get("spotify_id")) for a in artists),
         album_name=clean_name(album.get("name")),
-        album_id=_text_or_none(album.get("spotify_id")),
+        album_id=spotify_id(album.get("spotify_id")),
         album_type=clean_text(album.get("album_type"), 32),
         release_date=clean_text(album.get("release_date"), 10),
         show_name=clean_name(show.get("name")),
-        show_id=_text_or_none(show.get("spotify_id")),
+        show_id=spotify_id(show.get("spotify_id")),
         duration_ms=item.get("duration_ms")
         if _is_count(item.get("duration_ms"), MAX_MS_PLAYED)
         else None,
@@ -394,21 +399,17 @@ def _list(value: object) -> list:
     return value if type(value) is list else []
 
 
-def _text_or_none(value: object) -> str | None:
-    return value if type(value) is str and value and len(value) <= 64 else None
-
-
 def _spotify_reference(value: object) -> tuple[str | None, str] | None:
     """(kind, id) of an open.spotify.com link or a spotify: URI, (None, id) of a bare id."""
     if type(value) is not str:
         return None
-    parsed = parse_spotify_uri(value)
+    parsed = spotify_uri_parts(value)
     if parsed:
         return parsed
     match = _OPEN_SPOTIFY.match(value)
     if match:
-        return match[1], match[2]
-    return (None, value) if _BARE_ID.match(value) else None
+        return (match[1], match[2]) if spotify_id(match[2]) else None
+    return (None, value) if spotify_id(value) else None
 
 
 def _spotify_id(value: object, kind: str) -> str | None:

@@ -22,11 +22,12 @@ from imports.row_values import (
     MAX_MS_PLAYED,
     PLATFORM_LENGTH,
     REASON_LENGTH,
+    spotify_id,
+    spotify_uri_parts,
 )
 from imports.row_values import clean_name as _name
 from imports.row_values import clean_text as _text
 from imports.row_values import flag as _flag
-from plays.keys import parse_spotify_uri
 from plays.records import PlayRecord
 
 EXTENDED = "extended"
@@ -325,17 +326,16 @@ def _ms_played(value: object) -> object:
 def _uri(value: object, prefix: str) -> str | None:
     if type(value) is not str or not value.startswith(prefix):
         return None
-    spotify_id = value[len(prefix) :]
-    return value if spotify_id.isascii() and spotify_id.isalnum() else None
+    return value if spotify_id(value[len(prefix) :]) else None
 
 
 def _chapter_uri(value: object) -> str | None:
     """Exports name chapters `spotify:episode:<id>` (as the Web API does); accept `chapter` too."""
-    parsed = parse_spotify_uri(value if type(value) is str else None)
+    parsed = spotify_uri_parts(value)
     return value if parsed and parsed[0] in ("episode", "chapter") else None
 
 
 def _audiobook_id(value: object) -> str | None:
     """Exports name audiobooks `spotify:show:<id>`; accept `spotify:audiobook:<id>` too."""
-    parsed = parse_spotify_uri(value if type(value) is str else None)
+    parsed = spotify_uri_parts(value)
     return parsed[1] if parsed and parsed[0] in ("show", "audiobook") else None

@@ -6,7 +6,10 @@ whose value shows the whole file can't be trusted (a date in the future), which 
 into a refusal naming the file and the row.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
+
+from plays.keys import parse_spotify_uri
 
 # Longest values the plays tables hold (plays.models); longer ones are cut, not rejected.
 NAME_LENGTH = 500
@@ -16,6 +19,9 @@ REASON_LENGTH = 32
 CONTEXT_URI_LENGTH = 255
 CONTEXT_TYPE_LENGTH = 32
 MAX_MS_PLAYED = 2**31 - 1  # the column's limit, about 24.8 days
+# A Spotify id is exactly 22 base-62 characters. Only such ids in an upload are taken as naming
+# a Spotify item (a shared catalogue row); anything else is kept as the listener's own item.
+SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 # Other services' files: a play before this, or later than FUTURE_SLACK from now, refuses the file.
 EARLIEST_PLAY = datetime(2000, 1, 1, tzinfo=UTC)
@@ -32,6 +38,17 @@ class RowRefused(Exception):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+
+def spotify_id(value: object) -> str | None:
+    """`value` if it is a Spotify id (22 base-62 characters), else None."""
+    return value if type(value) is str and SPOTIFY_ID.fullmatch(value) else None
+
+
+def spotify_uri_parts(value: object) -> tuple[str, str] | None:
+    """(kind, id) of a `spotify:<kind>:<id>` URI whose id is a real Spotify id, else None."""
+    parsed = parse_spotify_uri(value) if type(value) is str else None
+    return parsed if parsed and spotify_id(parsed[1]) else None
 
 
 def clean_name(value: object) -> str | None:

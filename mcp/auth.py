@@ -17,7 +17,7 @@ from django.conf import settings
 from accounts.credentials import same_secret, split_authorization
 from mcp import ratelimit, tokens
 from mcp.oauth import bearer
-from mcp.oauth.provider_settings import SCOPE
+from mcp.oauth.provider_settings import SCOPE, WRITE_SCOPE
 
 REALM = "spotify-history"
 HOW_TO_AUTHENTICATE = (
@@ -40,6 +40,20 @@ def challenge():
     )
 
 
+# What a tool that changes something needs (RFC 6750 3.1, the MCP authorization spec's scope
+# challenge): the scopes to ask for in a new authorization.
+WRITE_SCOPES = f"{SCOPE} {WRITE_SCOPE}"
+
+
+def insufficient_scope_challenge():
+    """The WWW-Authenticate value of a 403 for an OAuth token without the write scope."""
+    return (
+        f'Bearer realm="{REALM}", error="insufficient_scope", scope="{WRITE_SCOPES}", '
+        f'resource_metadata="{resource_metadata_url()}", '
+        f'error_description="This tool changes things: connect again and allow changes"'
+    )
+
+
 @dataclass(frozen=True)
 class Caller:
     """An authenticated caller: an MCP token (`token`), an OAuth access token (`access_token`),
@@ -59,6 +73,15 @@ class Caller:
         if self.access_token is not None:
             return self.access_token.user
         return None
+
+    @property
+    def may_write(self):
+        """Whether tools that change something are open to this caller: always for an MCP token
+        (made by the listener on their page) and the admin token; for an OAuth access token only
+        when the listener granted the write scope on the consent page."""
+        if self.access_token is None:
+            return True
+        return self.access_token.allow_scopes([WRITE_SCOPE])
 
     @property
     def rate_key(self):

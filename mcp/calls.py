@@ -11,6 +11,11 @@ a tool answers the same whichever a client uses. Which listener a call is about:
 - operator tools (`mcp.tools.ops`): the admin token only; `user_id` is an optional filter, and
   without it the tool answers about every listener.
 
+A tool that changes something (`Tool.writes`: playlists, the taste profile) called with an OAuth
+access token whose listener did not grant `history:write` is refused as INSUFFICIENT_SCOPE, which
+both ways in answer with 403 and `WWW-Authenticate: Bearer error="insufficient_scope"` (the MCP
+authorization spec's scope challenge). MCP tokens and the admin token may call every tool.
+
 Refusals are tool errors (`isError: true` on MCP) with a sentence the model can act on.
 """
 
@@ -28,6 +33,13 @@ logger = logging.getLogger(__name__)
 BAD_REQUEST = "bad_request"
 FORBIDDEN = "forbidden"
 NOT_FOUND = "not_found"
+INSUFFICIENT_SCOPE = "insufficient_scope"
+
+WRITE_NOT_GRANTED = (
+    "This tool changes things (Spotify playlists or your remembered taste profile), and this "
+    "assistant was only allowed to read your history: connect it again and allow changes on the "
+    "consent page, or use a tool that only reads."
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,8 @@ def listener_for(caller, arguments, tool=None):
     for an operator tool called without a user_id."""
     arguments = dict(arguments)
     user_id = arguments.pop("user_id", None)
+    if tool is not None and tool.writes and not caller.may_write:
+        return Refusal(INSUFFICIENT_SCOPE, WRITE_NOT_GRANTED)
     if tool is not None and tool.audience == OPERATOR:
         if not caller.is_admin:
             return Refusal(

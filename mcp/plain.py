@@ -3,21 +3,24 @@
 `GET /mcp/tools` and `POST /mcp/call` offer the same tools, tokens and answers as `tools/call` on
 /mcp; the original design's dotted names are accepted through `mcp.tools.ALIASES`.
 
-`call` turns a request body into (HTTP status, JSON body): 200 with the tool's structured answer,
-or an `{"error": sentence}` with 400 (body or arguments), 403 (another listener), 404 (unknown
-tool or listener) or 500 (the server failed; details only in the log).
+`call` turns a request body into (HTTP status, JSON body, headers): 200 with the tool's structured
+answer, or an `{"error": sentence}` with 400 (body or arguments), 403 (another listener; or a tool
+that changes something called with an OAuth token without the write scope, with
+`WWW-Authenticate: Bearer error="insufficient_scope"`), 404 (unknown tool or listener) or 500
+(the server failed; details only in the log).
 """
 
 import logging
 
 from accounts.logs import log_event
 from mcp import body as json_body
-from mcp.calls import BAD_REQUEST, FORBIDDEN, NOT_FOUND, call_as
+from mcp.auth import insufficient_scope_challenge
+from mcp.calls import BAD_REQUEST, FORBIDDEN, INSUFFICIENT_SCOPE, NOT_FOUND, call_as
 from mcp.tools import ALIASES, UnknownTool, resolve_tool, tools_for
 
 logger = logging.getLogger(__name__)
 
-REFUSAL_STATUS = {BAD_REQUEST: 400, FORBIDDEN: 403, NOT_FOUND: 404}
+REFUSAL_STATUS = {BAD_REQUEST: 400, FORBIDDEN: 403, NOT_FOUND: 404, INSUFFICIENT_SCOPE: 403}
 INTERNAL_ERROR = "Internal error: the server could not answer; the operator's logs say why."
 
 
@@ -49,7 +52,15 @@ def parse_call(body):
 
 
 def call(caller, body):
-    """(status, JSON body) for a POST /mcp/call `body` from `caller`."""
+    """(status, JSON body, extra headers) for a POST /mcp/call `body` from `caller`."""
+    status, answer = _call(caller, body)
+    headers = {}
+    if answer.get("error_code") == INSUFFICIENT_SCOPE:
+        headers["WWW-Authenticate"] = insufficient_scope_challenge()
+    return status, answer, headers
+
+
+def _call(caller, body):
     parsed = parse_call(body)
     if isinstance(parsed, str):
         return 400, {"error": parsed}
@@ -71,10 +82,10 @@ def call(caller, body):
         )
         return 500, {"error": INTERNAL_ERROR, "tool": tool.name}
     if result.refusal is not None:
-        return REFUSAL_STATUS[result.refusal.kind], {
-            "error": result.refusal.message,
-            "tool": tool.name,
-        }
+        answer = {"error": result.refusal.message, "tool": tool.name}
+        if result.refusal.kind == INSUFFICIENT_SCOPE:
+            answer["error_code"] = INSUFFICIENT_SCOPE
+        return REFUSAL_STATUS[result.refusal.kind], answer
     if result.outcome.error is not None:
         return 400, {"error": result.outcome.error, "tool": tool.name}
     return 200, {"tool": tool.name, "result": result.outcome.structured}

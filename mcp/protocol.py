@@ -24,12 +24,13 @@ import binascii
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from accounts.logs import log_event
 from mcp import body as json_body
 from mcp import prompts, resources
-from mcp.calls import call_as
+from mcp.auth import insufficient_scope_challenge
+from mcp.calls import INSUFFICIENT_SCOPE, call_as
 from mcp.tools import UnknownTool, resolve_tool, tools_for
 
 logger = logging.getLogger(__name__)
@@ -96,17 +97,21 @@ INSTRUCTIONS = (
 
 
 class RpcError(Exception):
-    def __init__(self, code, message, data=None):
+    def __init__(self, code, message, data=None, *, status=None, headers=None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.data = data
+        # An HTTP status (and headers) this error always has, whatever the protocol era.
+        self.status = status
+        self.headers = headers or {}
 
 
 @dataclass(frozen=True)
 class Reply:
     status: int
     body: dict | None = None  # None: no body (202)
+    headers: dict = field(default_factory=dict)
 
 
 def error_body(request_id, code, message, data=None):
@@ -168,7 +173,13 @@ def handle(body, headers, caller):
         status = MODERN_ERROR_STATUS.get(error.code, 200) if modern else 200
         if error.code == UNSUPPORTED_VERSION:
             status = 400
-        return Reply(status, error_body(request_id, error.code, error.message, error.data))
+        if error.status is not None:
+            status = error.status
+        return Reply(
+            status,
+            error_body(request_id, error.code, error.message, error.data),
+            error.headers,
+        )
     except Exception:
         # A bug or a database failure: logged with its traceback for the operator, while the
         # client gets a JSON-RPC error that shows none of it.
@@ -334,7 +345,18 @@ def call_tool(params, caller):
         tool = resolve_tool(name)
     except UnknownTool as error:
         raise RpcError(INVALID_PARAMS, str(error), {"name": name}) from None
-    return tool_result(call_as(caller, tool, arguments, via="mcp").outcome)
+    result = call_as(caller, tool, arguments, via="mcp")
+    if result.refusal is not None and result.refusal.kind == INSUFFICIENT_SCOPE:
+        # The MCP authorization spec's scope challenge: HTTP 403 with WWW-Authenticate naming the
+        # scopes to ask for, so a client can authorize again (step-up) and retry.
+        raise RpcError(
+            INVALID_REQUEST,
+            result.refusal.message,
+            {"error": INSUFFICIENT_SCOPE, "tool": tool.name},
+            status=403,
+            headers={"WWW-Authenticate": insufficient_scope_challenge()},
+        )
+    return tool_result(result.outcome)
 
 
 def list_resources(params, caller):

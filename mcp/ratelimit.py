@@ -4,25 +4,23 @@ A caller is a listener, whatever token they call with (every MCP token of theirs
 kind of token that acts for them, counts on one allowance, so minting more tokens buys nothing),
 or the operator's admin token. `key_for_listener` and `ADMIN_KEY` name the counts.
 
-A fixed one-minute window counted in the database (`McpRateCounter`, one row per caller), so every
-gunicorn worker and every machine sharing the database sees the same count. Each request costs
-one UPDATE (`accounts.counters.count_one`): it adds one to the row when the row is in the current
-window, else starts the window again at one, and returns the new count in the same statement. A
-refused request is counted too, so hammering through a refusal doesn't help.
+Counted by the project's one limiter (`accounts.ratelimit`) in `McpRateCounter`, one row per
+caller, in one-minute windows; `clear_expired()` removes the rows of ended windows (the worker's
+`clear-expired-counters`).
 """
 
-import math
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
-from accounts.counters import count_one
+from accounts import ratelimit as limiter
+from accounts.ratelimit import Decision
 from mcp.models import McpRateCounter
 
 WINDOW = timedelta(minutes=1)
 ADMIN_KEY = "admin"
+
+__all__ = ["ADMIN_KEY", "WINDOW", "Decision", "clear_expired", "hit", "key_for_listener"]
 
 
 def key_for_listener(listener_id):
@@ -35,32 +33,13 @@ def forget_listener(sender, instance, **kwargs):
     McpRateCounter.objects.filter(key=key_for_listener(instance.pk)).delete()
 
 
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    count: int
-    limit: int
-    retry_after: int  # whole seconds until the window ends; 0 when allowed
-
-
-def window_start(now):
-    return now.replace(second=0, microsecond=0)
-
-
 def hit(key, *, limit=None, now=None):
-    """Counts one request by `key` and says whether it is within the limit."""
+    """Counts one request by `key` and says whether it is within the limit (default
+    MCP_RATE_LIMIT_PER_MINUTE)."""
     limit = settings.MCP_RATE_LIMIT_PER_MINUTE if limit is None else limit
-    if limit <= 0:
-        return Decision(allowed=True, count=0, limit=limit, retry_after=0)
-    now = now or timezone.now()
-    start = window_start(now)
-    count = _count_one(key, start)
-    if count <= limit:
-        return Decision(allowed=True, count=count, limit=limit, retry_after=0)
-    retry_after = max(1, math.ceil((start + WINDOW - now).total_seconds()))
-    return Decision(allowed=False, count=count, limit=limit, retry_after=retry_after)
+    return limiter.hit(McpRateCounter, key, limit=limit, window=WINDOW, now=now)
 
 
-def _count_one(key, start):
-    """Adds this request to `key`'s count and returns the count, atomically."""
-    return count_one(McpRateCounter, key, start)
+def clear_expired(now=None):
+    """Deletes the counts of windows that ended; returns how many."""
+    return limiter.delete_expired(McpRateCounter, WINDOW, now)

@@ -46,6 +46,8 @@ def endpoint(request):
         response = JsonResponse(
             reply.body, status=reply.status, json_dumps_params={"ensure_ascii": False}
         )
+    for name, value in reply.headers.items():
+        response[name] = value
     return with_cors(request, response)
 
 
@@ -76,10 +78,11 @@ def call(request):
         caller = checked_caller(request, with_body=True)
     except Refused as refused:
         return refused.response
-    status, body = plain.call(caller, request.body)
-    return with_cors(
-        request, JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-    )
+    status, body, headers = plain.call(caller, request.body)
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    for name, value in headers.items():
+        response[name] = value
+    return with_cors(request, response)
 
 
 def openapi_document(request):

@@ -75,6 +75,100 @@ def check_document(document):
         raise TasteError(f"The taste profile may nest at most {MAX_DEPTH} levels deep.")
 
 
+# Text of the /me form may be indented, so it may be bigger than the compact document it holds.
+MAX_TEXT_BYTES = 4 * MAX_DOCUMENT_BYTES
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _refuse_constant(name):
+    raise _Refused(f"{name} is not a JSON number: write a number, a string or null instead.")
+
+
+def _members(pairs):
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        raise _Refused(
+            "An object names the same member twice: keep one of them (JSON does not say which "
+            "would win)."
+        )
+    return dict(pairs)
+
+
+def _strings(value):
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            yield current
+        elif isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
+
+
+def parse_document(text):
+    """The taste profile document written as `text` (strict JSON), or TasteError saying why not.
+
+    Strict: one JSON object, within the caps; no NaN or Infinity (not JSON, and the database
+    can't store them), no member named twice, no NUL character or lone surrogate in a string
+    (PostgreSQL stores neither), and no nesting deeper than MAX_DEPTH.
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise TasteError(
+            f"That text is over {MAX_TEXT_BYTES // 1024} kB, far over the taste profile's cap of "
+            f"{MAX_DOCUMENT_BYTES // 1024} kB: shorten it."
+        )
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_members)
+    except _Refused as error:
+        raise TasteError(f"This is not strict JSON: {error}") from None
+    except RecursionError:
+        raise TasteError(f"The taste profile may nest at most {MAX_DEPTH} levels deep.") from None
+    except ValueError as error:
+        raise TasteError(f"This is not valid JSON: {error}.") from None
+    if not isinstance(document, dict):
+        raise TasteError(
+            'The taste profile is one JSON object, in braces, e.g. {"genres": ["jazz"]}.'
+        )
+    if _depth_within(document, MAX_DEPTH + 1) > MAX_DEPTH:
+        raise TasteError(f"The taste profile may nest at most {MAX_DEPTH} levels deep.")
+    for string in _strings(document):
+        if "\x00" in string:
+            raise TasteError("A text in it holds a NUL character (\\u0000): remove it.")
+        try:
+            string.encode("utf-8")
+        except UnicodeEncodeError:
+            raise TasteError(
+                "A text in it holds a lone surrogate escape (such as \\ud800), which is not "
+                "text: remove it."
+            ) from None
+    check_document(document)
+    return document
+
+
+def _depth_within(value, limit):
+    """How deeply `value` nests (as `_depth`), counting no further than `limit`; iterative."""
+    deepest = 0
+    pending = [(value, 0)]
+    while pending:
+        current, depth = pending.pop()
+        if isinstance(current, dict):
+            children = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest >= limit:
+            return deepest
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def item_uri(reference):
     """The Spotify URI of an optional item reference (URI, link or bare track id); '' for none."""
     if reference is None or (isinstance(reference, str) and not reference.strip()):

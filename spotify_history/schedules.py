@@ -20,6 +20,7 @@ RESUME_IMPORTS = "resume-imports"
 OAUTH_CLEAN_UP = "oauth-clean-up"
 CLEAR_SESSIONS = "clear-expired-sessions"
 WORKER_HEARTBEAT = "worker-heartbeat"
+CLEAR_COUNTERS = "clear-expired-counters"
 
 
 def wanted_schedules():
@@ -38,6 +39,9 @@ def wanted_schedules():
         # Sessions are only made by completed logins, but each lives two weeks: sweep them.
         CLEAR_SESSIONS: ("accounts.tasks.clear_expired_sessions", 24 * 60),
         WORKER_HEARTBEAT: ("accounts.tasks.record_worker_heartbeat", 1),
+        # Rate-limit and failure counts live a minute to API_AUTH_FAILURE_WINDOW_MINUTES: their
+        # ended windows are swept often, so a flood of new keys can't fill the tables.
+        CLEAR_COUNTERS: ("spotify_history.tasks.clear_expired_counters", 10),
     }
 
 

@@ -297,6 +297,9 @@ POLL_CONCURRENCY = env.int("POLL_CONCURRENCY", default=8)
 
 # --- Imports -----------------------------------------------------------------------------------
 IMPORT_MAX_ZIP_SIZE_MB = env.int("IMPORT_MAX_ZIP_SIZE_MB", default=500)
+# Uploads one listener may make on their own page in any 24 hours (the operator's are not
+# capped); past it, 429 with Retry-After before the file is stored. 0 = no cap.
+IMPORT_UPLOADS_PER_DAY = env.int("IMPORT_UPLOADS_PER_DAY", default=20)
 IMPORT_MAX_RECORDS = env.int("IMPORT_MAX_RECORDS", default=5_000_000)
 IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(DATA_DIR / "uploads")))
 
@@ -308,6 +311,9 @@ MIN_PLAY_MS = env.int("MIN_PLAY_MS", default=30_000)
 # Requests per minute one listener (all their tokens together), or the admin token, may make to
 # /mcp and /mcp/*; 0 = no limit.
 MCP_RATE_LIMIT_PER_MINUTE = env.int("MCP_RATE_LIMIT_PER_MINUTE", default=60)
+# State-changing page requests (form POSTs) a minute each listener and each staff account may
+# make; past it, 429 with Retry-After and a sentence. 0 turns the limit off.
+PAGE_RATE_LIMIT_PER_MINUTE = env.int("PAGE_RATE_LIMIT_PER_MINUTE", default=30)
 # Live (unrevoked) MCP tokens one listener may hold; creating one more is refused.
 MCP_MAX_TOKENS_PER_LISTENER = env.int("MCP_MAX_TOKENS_PER_LISTENER", default=10)
 # Browser origins (scheme://host[:port]) besides this server's own that may call /mcp.

@@ -4,6 +4,7 @@ Every view here loads the listener from the session (`access.listener_required`)
 else: no URL names a listener, so there is no other listener's id to try.
 """
 
+import functools
 import json
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import scopes
 from accounts.oauth import LISTENER_SESSION_KEY
-from adminui import assistants, operations, stats, tokens
+from adminui import assistants, operations, page_limits, stats, tokens
 from adminui.access import listener_required
 from adminui.downloads import export_response
 from adminui.forms import (
@@ -101,9 +102,23 @@ def _refused(request, message, status, listener):
     return _page(request, listener, None, status, refusal=message)
 
 
+def _upload_allowance(view):
+    """Refuses a listener's upload past IMPORT_UPLOADS_PER_DAY before its body is read."""
+
+    @functools.wraps(view)
+    def guarded(request, listener, *args, **kwargs):
+        refused = page_limits.refused_upload(request, listener)
+        if refused is not None:
+            return refused
+        return view(request, listener, *args, **kwargs)
+
+    return guarded
+
+
 @never_cache
 @require_POST
 @listener_required
+@_upload_allowance
 @upload_view(_refused)
 def upload(request, listener):
     form = OwnUploadForm(request.POST, request.FILES)

@@ -11,6 +11,14 @@ SCOPE_DESCRIPTION = (
     "Read your Spotify listening history: plays, top artists, tracks and albums, summaries and "
     "sync status"
 )
+# Tools that change something (every tool not annotated read-only: playlists on Spotify, the
+# remembered taste profile) need this one too; a token without it is answered 403
+# insufficient_scope by /mcp. The consent page says so in plain words.
+WRITE_SCOPE = "history:write"
+WRITE_SCOPE_DESCRIPTION = (
+    "Change things for you: create Spotify playlists and add tracks to them (only if you allowed "
+    "playlists on your page), and update or clear your remembered taste profile"
+)
 RESOURCE_PATH = "/mcp"
 
 
@@ -47,7 +55,7 @@ def provider_settings(
     }
     settings = {
         **compliant,
-        "SCOPES": {SCOPE: SCOPE_DESCRIPTION},
+        "SCOPES": {SCOPE: SCOPE_DESCRIPTION, WRITE_SCOPE: WRITE_SCOPE_DESCRIPTION},
         "DEFAULT_SCOPES": [SCOPE],
         "PKCE_REQUIRED": True,
         "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,

@@ -13,9 +13,11 @@ URI) are shown on a page here; every other error goes back to the client as `err
 `state` and `iss`, as RFC 6749 and RFC 9207 ask.
 """
 
+import base64
+import binascii
 import hashlib
 import logging
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -45,7 +47,7 @@ from accounts.oauth import session_listener_id
 from mcp import ratelimit
 from mcp.oauth import clients
 from mcp.oauth.models import Application
-from mcp.oauth.provider_settings import resource_url
+from mcp.oauth.provider_settings import SCOPE, WRITE_SCOPE, resource_url
 from mcp.oauth.redirects import is_loopback
 
 logger = logging.getLogger(__name__)
@@ -125,6 +127,8 @@ def _checked_request(request):
             )
     credentials["resource"] = [ours]
     application = Application.objects.get(client_id=credentials["client_id"])
+    if WRITE_SCOPE in scopes and SCOPE not in scopes:
+        scopes = [SCOPE, *scopes]  # changing things never comes without reading
     return scopes, credentials, application
 
 
@@ -153,7 +157,11 @@ def authorize(request):
     if request.method == "GET":
         return _consent_page(request, listener, application, scopes, credentials)
 
-    allow = request.POST.get("decision") == "allow"
+    decision = request.POST.get("decision")
+    allow = decision in ("allow", "allow_read")
+    if decision == "allow_read":
+        # The listener let it read only, though it asked to change things too.
+        scopes = [scope for scope in scopes if scope != WRITE_SCOPE]
     # The toolkit records `request.user` as the resource owner: here, the listener.
     request.user = listener
     try:
@@ -187,7 +195,8 @@ def _consent_page(request, listener, application, scopes, credentials):
             else None,
             "redirect_host": urlsplit(redirect_uri).netloc,
             "redirect_is_loopback": is_loopback(redirect_uri),
-            "scopes": [descriptions.get(scope, scope) for scope in scopes],
+            "reads": descriptions[SCOPE],
+            "changes": descriptions[WRITE_SCOPE] if WRITE_SCOPE in scopes else None,
         },
     )
     # Approve and Deny answer with a redirect to the assistant, which the browser checks against
@@ -205,11 +214,32 @@ def _too_many(description, retry_after):
     return response
 
 
-def _client_key(request):
-    """A rate-limit key for the client a token or revocation request names (never a secret)."""
+UNKNOWN_CLIENT = "unknown"
+
+
+def _named_client_id(request):
+    """The client id a token or revocation request names: in the form, or in Basic credentials."""
     client_id = request.POST.get("client_id", "")
-    if not client_id and request.headers.get("Authorization", "").lower().startswith("basic "):
-        client_id = request.headers["Authorization"][6:].strip()[:40]
+    if client_id:
+        return client_id
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    return unquote(decoded.partition(":")[0])
+
+
+def _client_key(request):
+    """A rate-limit key for the client a token or revocation request names (never a secret).
+
+    Only registered clients get a count of their own: every id naming no client shares one, so
+    requests inventing ids can't add a counter row each (and gain a fresh allowance each)."""
+    client_id = _named_client_id(request)
+    if not client_id or not Application.objects.filter(client_id=client_id).exists():
+        return UNKNOWN_CLIENT
     return hashlib.sha256(client_id.encode("utf-8", "replace")).hexdigest()[:32]
 
 

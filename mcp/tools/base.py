@@ -66,6 +66,12 @@ class Tool:
     counts_plays: bool = True
 
     @property
+    def writes(self) -> bool:
+        """Whether a call can change something (Spotify playlists, the remembered taste profile):
+        any tool not annotated read-only. An OAuth token needs the write scope to call it."""
+        return not self.annotations.get("readOnlyHint", False)
+
+    @property
     def description(self) -> str:
         if not self.counts_plays:
             return self.summary

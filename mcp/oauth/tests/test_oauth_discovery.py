@@ -28,7 +28,7 @@ def test_the_protected_resource_metadata_names_mcp_and_this_authorization_server
     assert response.json() == {
         "resource": RESOURCE,
         "authorization_servers": [PUBLIC],
-        "scopes_supported": ["history:read"],
+        "scopes_supported": ["history:read", "history:write"],
         "bearer_methods_supported": ["header"],
         "resource_name": "Spotify listening history",
     }
@@ -54,7 +54,7 @@ def test_the_authorization_server_metadata_lists_what_mcp_clients_need(client, p
     assert "none" in metadata["token_endpoint_auth_methods_supported"]
     assert metadata["client_id_metadata_document_supported"] is True
     assert metadata["authorization_response_iss_parameter_supported"] is True
-    assert metadata["scopes_supported"] == ["history:read"]
+    assert metadata["scopes_supported"] == ["history:read", "history:write"]
     assert "introspection_endpoint" not in metadata
     assert "localhost" not in response.content.decode()
 
