@@ -6,6 +6,7 @@ when token auth is on) is judged by the system checks in `spotify_history/checks
 bad value stops `manage.py check` with one clear line instead of a traceback at import time.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -134,11 +135,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     # A file (not an in-memory database) so tests see WAL and several connections like production.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
-elif env.bool("DATABASE_POOL", default=False):
+elif env.bool("DATABASE_POOL", default=False) and sys.argv[1:2] != ["qcluster"]:
     # A psycopg_pool pool per process (Django's OPTIONS["pool"]): threads borrow a connection for
     # a request and give it back, so a process holds at most DATABASE_POOL_MAX_SIZE connections
     # however many threads it runs. Persistent connections (CONN_MAX_AGE) can't be combined with
-    # it. docs/operations.md has the load figures that chose the default (off).
+    # it. gunicorn.conf.py turns it on for the web server, where the load run of
+    # docs/operations.md measured it faster with half the connections. Never in the worker:
+    # django-q2 forks its processes after the cluster has connected, and a pool's open
+    # connections must not be shared by two processes.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
