@@ -86,9 +86,10 @@ def test_redis_starts_only_when_asked_for_the_redis_worker_queue(compose):
     redis = compose["services"]["redis"]
     assert redis["profiles"] == ["redis"]
     assert "ports" not in redis  # reached by the worker and web on the compose network only
-    assert "Q_BROKER=redis and REDIS_URL=redis://redis:6379/0" in (
-        REPO / "docker-compose.yml"
-    ).read_text()
+    assert (
+        "Q_BROKER=redis and REDIS_URL=redis://redis:6379/0"
+        in (REPO / "docker-compose.yml").read_text()
+    )
 
 
 def test_postgres_is_health_checked_with_a_volume_on_host_port_5434(compose):
