@@ -15,14 +15,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django_q.tasks import async_task
 
+from accounts.crypto import encrypt_token
 from accounts.models import Listener
 from imports.models import ImportJob
 from imports.tests.fixtures import extended_track_row, json_bytes
@@ -89,12 +92,6 @@ def standin():
 
 @pytest.fixture
 def listeners(standin):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from accounts.crypto import encrypt_token
-
     created = []
     for spotify_user_id in LISTENERS:
         tokens = standin.state.mint_tokens(spotify_user_id)
