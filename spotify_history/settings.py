@@ -151,6 +151,9 @@ elif env.bool("DATABASE_POOL", default=False) and sys.argv[1:2] != ["qcluster"]:
         # instead of queueing for ever behind a stuck database.
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
+    # With the pool, Django checks each borrowed connection first (psycopg_pool's
+    # check_connection), so a PostgreSQL restart costs no failed requests.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -21,7 +21,8 @@ SHOW_DATABASE = (
     "from django.conf import settings; "
     "database = settings.DATABASES['default']; "
     "print(json.dumps({'pool': database.get('OPTIONS', {}).get('pool'), "
-    "'conn_max_age': database['CONN_MAX_AGE']}))"
+    "'conn_max_age': database['CONN_MAX_AGE'], "
+    "'health_checks': database['CONN_HEALTH_CHECKS']}))"
 )
 
 
@@ -46,17 +47,18 @@ def test_with_database_pool_on_connections_come_from_a_bounded_pool():
     assert database == {
         "pool": {"min_size": 2, "max_size": 5, "timeout": 10.0},
         "conn_max_age": 0,
+        "health_checks": True,
     }
 
 
 def test_without_it_each_thread_keeps_its_connection_for_conn_max_age():
     database = database_settings({"DATABASE_POOL": "false"})
-    assert database == {"pool": None, "conn_max_age": 60}
+    assert database == {"pool": None, "conn_max_age": 60, "health_checks": True}
 
 
 def test_the_worker_never_uses_a_pool_since_it_forks_after_connecting():
     database = database_settings({"DATABASE_POOL": "true"}, "qcluster")
-    assert database == {"pool": None, "conn_max_age": 60}
+    assert database == {"pool": None, "conn_max_age": 60, "health_checks": True}
 
 
 def test_gunicorn_turns_the_pool_on_unless_the_environment_says_otherwise(monkeypatch):
