@@ -14,11 +14,17 @@ and time out slow clients (README, "Reverse proxy"), which it does without a thr
 Memory: the web container is sized for 512 MB. One worker process of this project serves pages,
 the admin API and MCP in about 80 MB, the master in about 27 MB (measured: docs/security.md,
 "Slow clients"); threads share their process's memory. Two workers of 16 threads each stay well
-within 512 MB, keep 32 requests in progress at once, and open at most 32 PostgreSQL connections
-(CONN_MAX_AGE keeps one per busy thread).
+within 512 MB, keep 32 requests in progress at once, and open at most 16 PostgreSQL connections
+(a pool of 8 per process, below; 32 with DATABASE_POOL=false, one per busy thread).
 """
 
 import os
+
+# On PostgreSQL each worker process borrows connections from a pool of DATABASE_POOL_MAX_SIZE
+# (8) instead of holding one per thread: in the load run of docs/operations.md ("Connection
+# pooling") it served more requests per second with half the connections. The settings read it
+# when a worker imports the app, after this file ran; DATABASE_POOL=false in the environment wins.
+os.environ.setdefault("DATABASE_POOL", "true")
 
 wsgi_app = "spotify_history.wsgi:application"
 bind = ["0.0.0.0:8000"]

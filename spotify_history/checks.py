@@ -242,3 +242,28 @@ def check_mcp(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_worker_broker(app_configs=None, **kwargs):
+    """Q_BROKER names the worker queue's home: the database (orm) or Redis at REDIS_URL."""
+    if settings.Q_BROKER not in ("orm", "redis"):
+        return [
+            Error(
+                f"Q_BROKER must be 'orm' (the default: the queue in the database) or 'redis' "
+                f"(the queue in Redis at REDIS_URL), not {settings.Q_BROKER[:20]!r}",
+                id="spotify_history.E040",
+            )
+        ]
+    if settings.Q_BROKER == "redis" and urlsplit(settings.REDIS_URL).scheme not in (
+        "redis",
+        "rediss",
+        "unix",
+    ):
+        return [
+            Error(
+                "REDIS_URL must be a redis://, rediss:// or unix:// URL when Q_BROKER=redis",
+                id="spotify_history.E041",
+            )
+        ]
+    return []

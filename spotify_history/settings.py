@@ -6,6 +6,7 @@ when token auth is on) is judged by the system checks in `spotify_history/checks
 bad value stops `manage.py check` with one clear line instead of a traceback at import time.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -134,6 +135,25 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     # A file (not an in-memory database) so tests see WAL and several connections like production.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
+elif env.bool("DATABASE_POOL", default=False) and sys.argv[1:2] != ["qcluster"]:
+    # A psycopg_pool pool per process (Django's OPTIONS["pool"]): threads borrow a connection for
+    # a request and give it back, so a process holds at most DATABASE_POOL_MAX_SIZE connections
+    # however many threads it runs. Persistent connections (CONN_MAX_AGE) can't be combined with
+    # it. gunicorn.conf.py turns it on for the web server, where the load run of
+    # docs/operations.md measured it faster with half the connections. Never in the worker:
+    # django-q2 forks its processes after the cluster has connected, and a pool's open
+    # connections must not be shared by two processes.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+        # A request that can't get a connection within this many seconds fails (a 500 logged)
+        # instead of queueing for ever behind a stuck database.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+    # With the pool, Django checks each borrowed connection first (psycopg_pool's
+    # check_connection), so a PostgreSQL restart costs no failed requests.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -360,11 +380,15 @@ API_BASE_URL = env.str("API_BASE_URL", default="")
 FRONTEND_AUTH_MODE = env.str("FRONTEND_AUTH_MODE", default="")
 
 # --- Worker (django-q2) ------------------------------------------------------------------------
-# The ORM broker keeps the queue in the default database: no Redis. `retry` must exceed `timeout`
-# or a long task is handed to a second worker while the first still runs it.
+# Q_BROKER=orm (the default) keeps the queue in the default database: no Redis. `retry` must
+# exceed `timeout` or a long task is handed to a second worker while the first still runs it.
+# Q_BROKER=redis moves the queue to Redis at REDIS_URL, for when the database is busy with the
+# queue's polling (docs/operations.md); schedules and results stay in the database.
+Q_BROKER = env.str("Q_BROKER", default="orm").strip().lower()
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 Q_CLUSTER = {
     "name": "spotify_history",
-    "orm": "default",
+    **({"redis": REDIS_URL} if Q_BROKER == "redis" else {"orm": "default"}),
     "workers": env.int("WORKER_PROCESSES", default=2),
     "timeout": 3600,
     "retry": 3900,

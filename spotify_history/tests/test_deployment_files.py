@@ -77,8 +77,19 @@ def test_gunicorn_is_configured_in_one_file_that_every_start_uses(compose):
 
 
 def test_compose_has_the_services_of_the_guide(compose):
-    assert set(compose["services"]) == {"postgres", "web", "worker"}
+    always = {name for name, service in compose["services"].items() if "profiles" not in service}
+    assert always == {"postgres", "web", "worker"}
     assert set(compose["volumes"]) == {"postgres_data", "upload_data"}
+
+
+def test_redis_starts_only_when_asked_for_the_redis_worker_queue(compose):
+    redis = compose["services"]["redis"]
+    assert redis["profiles"] == ["redis"]
+    assert "ports" not in redis  # reached by the worker and web on the compose network only
+    assert (
+        "Q_BROKER=redis and REDIS_URL=redis://redis:6379/0"
+        in (REPO / "docker-compose.yml").read_text()
+    )
 
 
 def test_postgres_is_health_checked_with_a_volume_on_host_port_5434(compose):
