@@ -41,6 +41,13 @@ VALID = {
     "item_history": {"item": "Intro", "kind": "track"},
     "podcasts": {},
     "sync_status": {},
+    "listening_sessions": {"gap_minutes": 45},
+    "listening_streaks": {"artist": "Cold Rivers"},
+    "rank_history": {"kind": "artist", "item": "Cold Rivers", "granularity": "year"},
+    "number_ones": {"kind": "artist", "granularity": "year"},
+    "forgotten_favorites": {"quiet_days": 30},
+    "heard_before": {"entries": [{"artist": "bjork tribute", "track": "Intro (Remastered)"}]},
+    "history_coverage": {},
 }
 # A second wrong call for tools whose arguments have a type or range to get wrong.
 WRONG_VALUE = {
