@@ -23,9 +23,9 @@ from django.db import connection
 from django.utils import timezone
 
 from plays.models import Artist, Play
-from plays.queries.hours import time_sums
+from plays.queries.hours import epoch_minute, local_minute_sql, time_sums
 from plays.queries.lookup import find_played
-from plays.queries.sums import check_limit, counted_plays, range_sql, to_minutes
+from plays.queries.sums import check_limit, counted_plays, range_sql, subquery, to_minutes
 from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
 
@@ -188,13 +188,31 @@ def _active_days(listener, window, tz, artist, track):
             "with part of the name."
         )
     path = "item__primary_artist" if kind == "artist" else "item"
-    moments = (
-        counted_plays(listener, window)
-        .filter(**{path: found.pk})
-        .values_list("played_at", flat=True)
-        .order_by()
+    plays = counted_plays(listener, window).filter(**{path: found.pk}).values("played_at")
+    return _local_days(listener, plays, tz), found
+
+
+def _local_days(listener, plays, tz):
+    """The local dates in `tz` of a queryset of plays' `played_at`, worked out in SQL (epoch
+    minutes moved by the zone's offsets, as `time_sums` does), so only distinct days come back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MIN(epoch_hour), MAX(epoch_hour) FROM plays_hourtotal WHERE listener_id = %s",
+            [listener.pk],
+        )
+        first_hour, last_hour = cursor.fetchone()
+    if first_hour is None:
+        return set()
+    margin = 60 * 24 * 8
+    local = local_minute_sql(tz, first_hour * 60 - margin, last_hour * 60 + margin)
+    sql, params = subquery(plays.order_by())
+    sql = (
+        f"SELECT DISTINCT {local} / 1440 FROM (SELECT {epoch_minute('q.played_at')} AS m "
+        f"FROM ({sql}) q) x"
     )
-    return {moment.astimezone(tz).date() for moment in moments}, found
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {_EPOCH_DAY + timedelta(days=day) for (day,) in cursor.fetchall()}
 
 
 def listening_streaks(
