@@ -39,7 +39,8 @@ STREAKS_LISTED = 5
 
 def _epoch_ms(column):
     if connection.vendor == "postgresql":
-        return f"CAST(ROUND(EXTRACT(EPOCH FROM {column}) * 1000) AS BIGINT)"
+        # date_part gives a double (EXTRACT a numeric, several times slower to compute with).
+        return f"CAST(ROUND(date_part('epoch', {column}) * 1000) AS BIGINT)"
     return (
         f"(CAST(strftime('%%s', {column}) AS INTEGER) * 1000 "
         f"+ CAST(substr(strftime('%%f', {column}), 4, 3) AS INTEGER))"
@@ -47,27 +48,30 @@ def _epoch_ms(column):
 
 
 def _sessions(listener, window, gap_ms):
-    """[(start ms, end ms, plays, first played_at, last played_at)] of every session, in order.
+    """[(start ms, end ms, plays, first played_at, last played_at)] of every session, newest first.
 
-    The gaps-and-islands of the plays, in SQL: each play's start is compared with the latest end
-    of the plays before it (by start), a session begins where the gap exceeds `gap_ms`, and a
-    running sum of those beginnings numbers the sessions.
+    The sessions are the connected parts of the plays' spans [start, end + gap], which the
+    definition's walk by start finds; here they are found walking the plays by end instead
+    (newest first, the order of the (listener, played_at, item) index, so nothing is sorted): a
+    session ends at a play when every later-ending play starts more than `gap_ms` after its end.
+    A running count of those ends numbers the sessions.
     """
     where, params = range_sql("p.played_at", window.start, window.end)
     end = _epoch_ms("p.played_at")
     sql = (
         f"SELECT {end} - COALESCE(p.ms_played, pi.duration_ms, 0) AS s, {end} AS e, "
-        "p.played_at AS at, p.id AS id "
+        "p.played_at AS at, p.item_id AS item "
         "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
         f"WHERE p.listener_id = %s{where}"
     )
+    newest_first = "ORDER BY at DESC, item DESC"
     sql = (
-        "SELECT s, e, at, MAX(e) OVER (ORDER BY s, e, id ROWS BETWEEN UNBOUNDED PRECEDING AND "
-        f"1 PRECEDING) AS latest, id FROM ({sql}) a"
+        f"SELECT s, e, at, item, MIN(s) OVER ({newest_first} ROWS BETWEEN UNBOUNDED PRECEDING "
+        f"AND 1 PRECEDING) AS later FROM ({sql}) a"
     )
     sql = (
-        "SELECT s, e, at, SUM(CASE WHEN latest IS NULL OR s > latest + %s THEN 1 ELSE 0 END) "
-        f"OVER (ORDER BY s, e, id ROWS UNBOUNDED PRECEDING) AS number FROM ({sql}) b"
+        "SELECT s, e, at, SUM(CASE WHEN later IS NULL OR later > e + %s THEN 1 ELSE 0 END) "
+        f"OVER ({newest_first} ROWS UNBOUNDED PRECEDING) AS number FROM ({sql}) b"
     )
     sql = (
         "SELECT MIN(s), MAX(e), COUNT(*), MIN(at), MAX(at) "
