@@ -7,19 +7,19 @@ the first counted play to the last). In each period the artists (by each track's
 tracks or albums are ranked by counted plays of tracks; ties share a rank, with standard
 competition ranking ("1224": two items tied first are both 1, the next is 3).
 
-Speed: months and years are summed from the monthly rollup (UTC months), then the plays between
-a UTC month's start and the local one's (at most the zone's offset apart) are moved across, as
-`item_detail` does; weeks are summed from the plays.
+Speed: months are summed from the monthly rollup (UTC months) and years from the yearly one, then
+the plays between a UTC month's (year's) start and the local one's (at most the zone's offset
+apart) are moved across, as `item_detail` does; weeks are summed from the plays.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Max, Min, Q, Sum
 
-from plays.models import Album, Artist, Item, ItemMonth, ItemTotal
+from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, ItemYear
 from plays.queries.lookup import find_played
 from plays.queries.sums import artist_names, counted_plays, month_ceil, month_floor, spotify_id_of
 from plays.queries.windows import UTC_ZONE, QueryError, Window, listener_tz
@@ -103,18 +103,24 @@ def period_counts(listener, kind, periods, granularity, tz):
         for played_at, key in rows.order_by():
             counts[_period_of(played_at.astimezone(tz).date(), "week")][key] += 1
         return counts
-    first_month, end_month = month_floor(start), month_ceil(end)
+    first_month, end_month = month_floor(start).date(), month_ceil(end).date()
+    if granularity == "year":  # whole UTC years, from the yearly rollup
+        first_month = first_month.replace(month=1)
+        if end_month.month != 1:
+            end_month = date(end_month.year + 1, 1, 1)
+        rollup, column = ItemYear.objects, "year"
+    else:
+        rollup, column = ItemMonth.objects, "month"
     rows = (
-        ItemMonth.objects.filter(
+        rollup.filter(
             listener=listener,
-            month__gte=first_month.date(),
-            month__lt=end_month.date(),
+            **{f"{column}__gte": first_month, f"{column}__lt": end_month},
             item__kind="track",
             **{f"{group}__isnull": False},
         )
-        .values("month", group)
+        .values(column, group)
         .annotate(n=Sum("plays"))
-        .values_list("month", group, "n")
+        .values_list(column, group, "n")
         .order_by()
     )
     for month, key, n in rows:
@@ -123,8 +129,8 @@ def period_counts(listener, kind, periods, granularity, tz):
             counts[period][key] += n
     # The plays between each UTC month's start and the local one's belong to the other month.
     slivers = Q()
-    month = first_month.date()
-    while month <= end_month.date():
+    month = first_month
+    while month <= end_month:
         if granularity == "month" or month.month == 1:
             utc, local = _local_start(month, UTC_ZONE), _local_start(month, tz)
             if utc != local:
