@@ -9,7 +9,8 @@ competition ranking ("1224": two items tied first are both 1, the next is 3).
 
 Speed: months are summed from the monthly rollup (UTC months) and years from the yearly one, then
 the plays between a UTC month's (year's) start and the local one's (at most the zone's offset
-apart) are moved across, as `item_detail` does; weeks are summed from the plays.
+apart) are moved across, as `item_detail` does; weeks are summed from the plays, each play's
+local day worked out in SQL. The ranking itself is SQL too: one row per period comes back.
 """
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
@@ -17,13 +18,14 @@ apart) are moved across, as `item_detail` does; weeks are summed from the plays.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Max, Min, Q
+from django.db.models import F, Max, Min, Q
 
 from plays.models import Album, Artist, Item, ItemTotal
+from plays.queries.hours import epoch_minute, local_minute_sql
 from plays.queries.lookup import find_played
 from plays.queries.sums import (
     GROUP_COLUMNS,
@@ -33,6 +35,7 @@ from plays.queries.sums import (
     month_floor,
     spotify_id_of,
     sql_param,
+    subquery,
 )
 from plays.queries.windows import UTC_ZONE, QueryError, Window, listener_tz
 from plays.rollups import ensure_fresh
@@ -99,21 +102,36 @@ def _periods(listener, window, granularity, tz):
     return periods
 
 
-def _week_counts(listener, kind, periods, tz):
-    """{week: Counter({key: counted plays of tracks})} over whole local weeks, from the plays."""
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def _weeks_sql(listener, kind, periods, tz):
+    """(sql, params) of rows (period, k, n) for whole local weeks, from the plays: each play's
+    local day worked out in SQL (epoch minutes moved by the zone's offsets, as `time_sums`
+    does), the period being the week's number since the Monday before 1970-01-01."""
     group = _GROUP[kind]
-    counts = defaultdict(Counter)
     start = _local_start(periods[0], tz)
     end = _local_start(_next_period(periods[-1], "week"), tz)
-    rows = (
+    plays = (
         counted_plays(listener, Window(start, end))
         .filter(item__kind="track", **{f"{group}__isnull": False})
-        .values_list("played_at", group)
+        .annotate(k=F(group))
+        .values("played_at", "k")
         .order_by()
     )
-    for played_at, key in rows:
-        counts[_period_of(played_at.astimezone(tz).date(), "week")][key] += 1
-    return counts
+    inner, params = subquery(plays)
+    first_minute = int(start.timestamp() // 60) - 60 * 24
+    local = local_minute_sql(tz, first_minute, int(end.timestamp() // 60) + 60 * 24)
+    day = f"({local} / 1440)"
+    sql = (
+        f"SELECT ({day} + 3) / 7 AS period, x.k AS k, COUNT(*) AS n FROM (SELECT "
+        f"{epoch_minute('q.played_at')} AS m, q.k AS k FROM ({inner}) q) x GROUP BY 1, 2"
+    )
+    return sql, params
+
+
+def _week_start(number):
+    return _EPOCH_DAY + timedelta(days=number * 7 - 3)
 
 
 def _counted_sql(listener, kind, periods, granularity, tz):
@@ -172,25 +190,23 @@ def _counted_sql(listener, kind, periods, granularity, tz):
     return sql, params
 
 
-def _as_date(value):
+def _counted(listener, kind, periods, granularity, tz):
+    if granularity == "week":
+        return _weeks_sql(listener, kind, periods, tz)
+    return _counted_sql(listener, kind, periods, granularity, tz)
+
+
+def _as_date(value, granularity):
+    """A period's first day from the database: a date (text on SQLite), or a week's number."""
+    if granularity == "week":
+        return _week_start(int(value))
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def _standings(listener, kind, periods, granularity, tz, key):
     """{period: (items with a play, items with more plays than `key`, others tied with it, its
     plays)} of the periods with any counted play."""
-    if granularity == "week":
-        standings = {}
-        for period, found in _week_counts(listener, kind, periods, tz).items():
-            mine = found.get(key, 0)
-            standings[period] = (
-                len(found),
-                sum(1 for n in found.values() if n > mine),
-                sum(1 for other, n in found.items() if n == mine and other != key),
-                mine,
-            )
-        return standings
-    counted, params = _counted_sql(listener, kind, periods, granularity, tz)
+    counted, params = _counted(listener, kind, periods, granularity, tz)
     sql = (
         f"WITH c AS ({counted}), m AS (SELECT period, n FROM c WHERE k = %s) "
         "SELECT c.period, COUNT(*), SUM(CASE WHEN c.n > COALESCE(m.n, 0) THEN 1 ELSE 0 END), "
@@ -200,20 +216,14 @@ def _standings(listener, kind, periods, granularity, tz, key):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, key, key])
         return {
-            _as_date(period): (ranked, int(above), int(tied or 0), int(mine or 0))
+            _as_date(period, granularity): (ranked, int(above), int(tied or 0), int(mine or 0))
             for period, ranked, above, tied, mine in cursor.fetchall()
         }
 
 
 def _tops(listener, kind, periods, granularity, tz):
     """{period: (most plays, [keys with that many])} of the periods with any counted play."""
-    if granularity == "week":
-        found = _week_counts(listener, kind, periods, tz).items()
-        return {
-            period: (max(c.values()), [k for k, n in c.items() if n == max(c.values())])
-            for period, c in found
-        }
-    counted, params = _counted_sql(listener, kind, periods, granularity, tz)
+    counted, params = _counted(listener, kind, periods, granularity, tz)
     sql = (
         f"WITH c AS ({counted}) SELECT period, k, n FROM (SELECT period, k, n, "
         "MAX(n) OVER (PARTITION BY period) AS most FROM c) x WHERE n = most"
@@ -222,7 +232,7 @@ def _tops(listener, kind, periods, granularity, tz):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for period, key, n in cursor.fetchall():
-            tops.setdefault(_as_date(period), (int(n), []))[1].append(key)
+            tops.setdefault(_as_date(period, granularity), (int(n), []))[1].append(key)
     return tops
 
 
