@@ -29,6 +29,11 @@ class Listener(models.Model):
     # Album artwork lives on Spotify's image servers; the listener's pages load it from there only
     # once the listener turned this on (off: a neutral placeholder, no request to another host).
     show_artwork = models.BooleanField(default=False)
+    # Comparing listening with another listener (the `compare_listeners` tool): off until the
+    # listener turns it on at /me. The handle is what they give a friend to compare with them: a
+    # random string, not their Spotify id, so it reveals nothing and dies with the sharing.
+    shares_listening = models.BooleanField(default=False)
+    share_handle = models.CharField(max_length=32, unique=True, null=True, blank=True)
 
     # Tokens: Fernet ciphertext only, never plaintext.
     encrypted_refresh_token = models.TextField(blank=True)

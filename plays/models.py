@@ -136,6 +136,27 @@ class ItemArtist(models.Model):
         return f"{self.item_id} #{self.position}: {self.artist_id}"
 
 
+class ExcludedArtist(models.Model):
+    """An artist one listener hides from every answer about their history (white noise,
+    children's music): `plays.queries.exclusions` leaves out the plays of every item that credits
+    the artist. The plays stay stored and exported; only the answers leave them out."""
+
+    listener = models.ForeignKey(
+        Listener, on_delete=models.CASCADE, related_name="excluded_artists"
+    )
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["listener", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "artist"], name="excludedartist_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} hides {self.artist_id}"
+
+
 class CatalogueVersion(models.Model):
     """One row whose number goes up whenever catalogue rows are deleted or merged away.
 

@@ -79,6 +79,11 @@ def epoch_hour(moment: datetime) -> int:
     return int(moment.timestamp() // 3600)
 
 
+def hour_of_play_sql() -> str:
+    """SQL of a play's `epoch_hour` (the play as `p`), exactly as the hourly rollup computes it."""
+    return _Builder.hour_sql_of(connection.vendor)
+
+
 def _month_after(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
@@ -106,11 +111,16 @@ class _Builder:
         if connection.vendor == "postgresql":
             self.month_sql = "date_trunc('month', p.played_at AT TIME ZONE 'UTC')::date"
             self.year_sql = "date_trunc('year', month)::date"
-            self.hour_sql = "FLOOR(EXTRACT(EPOCH FROM p.played_at) / 3600)::bigint"
         else:
             self.month_sql = "strftime('%%Y-%%m-01', p.played_at)"
             self.year_sql = "strftime('%%Y-01-01', month)"
-            self.hour_sql = "CAST(strftime('%%s', p.played_at) AS INTEGER) / 3600"
+        self.hour_sql = self.hour_sql_of(connection.vendor)
+
+    @staticmethod
+    def hour_sql_of(vendor):
+        if vendor == "postgresql":
+            return "FLOOR(EXTRACT(EPOCH FROM p.played_at) / 3600)::bigint"
+        return "CAST(strftime('%%s', p.played_at) AS INTEGER) / 3600"
 
     def _dt(self, moment):
         return connection.ops.adapt_datetimefield_value(moment)

@@ -20,7 +20,9 @@ On SQLite, name searches fold the case of ASCII letters only (its LIKE).
 The package has a module per family of questions (`listings`, `over_time`, `summary`,
 `comparisons`, `lookup`, `coverage`, and `export`: every play with all its fields, streamed for
 the exports) on top of the shared parts (`windows`: windows and zones;
-`sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour).
+`sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour;
+`exclusions`: the artists a listener hides, left out by `sums` and `hours`, so by every query
+built on them).
 Callers import the public names from here. The operator's listings (listeners, sync runs) are the
 module `plays.queries.operator`, shared by the admin API and the operator's MCP tools.
 """
@@ -32,6 +34,12 @@ from plays.queries.coverage import (
     coverage_gaps,
     plays_by_source,
     sync_status,
+)
+from plays.queries.exclusions import (
+    MAX_EXCLUDED_ARTISTS,
+    Exclusion,
+    excluded_artists,
+    exclusion_of,
 )
 from plays.queries.export import (
     ExportedItem,
@@ -78,9 +86,11 @@ __all__ = [
     "ITEM_KINDS",
     "MAX_BUCKETS",
     "MAX_DAYS",
+    "MAX_EXCLUDED_ARTISTS",
     "MIN_GAP_DAYS",
     "UTC_ZONE",
     "WEEKDAYS",
+    "Exclusion",
     "ExportedItem",
     "ExportedPlay",
     "QueryError",
@@ -90,6 +100,8 @@ __all__ = [
     "coverage",
     "coverage_gaps",
     "discoveries",
+    "excluded_artists",
+    "exclusion_of",
     "export_window",
     "exported_plays",
     "item_detail",

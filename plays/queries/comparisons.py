@@ -30,7 +30,7 @@ def _side_by_side(listener, first, second):
     """
     tables = {}
     for side, window in enumerate((first, second)):
-        for table, where, params in source_ranges(window):
+        for table, where, params in source_ranges(listener, window):
             tables.setdefault(table, ([], []))[side].append((where or "1 = 1", params))
     parts, params = [], []
     for table, sides in tables.items():

@@ -1,6 +1,7 @@
 """How complete and fresh a listener's history is: plays per source, ends, polling state."""
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -11,26 +12,41 @@ from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
 from plays.models import HourTotal, Play
+from plays.queries.exclusions import excluded_artists
+from plays.queries.hours import net_hours_sql
+from plays.queries.sums import stored_plays
 from plays.queries.windows import UTC_ZONE, QueryError, iso, listener_tz
 from plays.rollups import ensure_fresh
 
 
-def _source_hours(listener):
-    """{source: (stored plays, first hour, last hour)} from the hourly rollup."""
+def _source_hours(listener, *, everything=False):
+    """{source: (stored plays, first hour, last hour)} from the hourly rollup: the hidden
+    artists' plays left out, unless `everything` (what is stored, for the operator)."""
     ensure_fresh(listener)
-    rows = (
-        HourTotal.objects.filter(listener=listener)
-        .values("source")
-        .annotate(n=Sum("stored"), first=Min("epoch_hour"), last=Max("epoch_hour"))
-        .values_list("source", "n", "first", "last")
-        .order_by()
-    )
-    return {source: (n, first, last) for source, n, first, last in rows}
+    if everything:
+        rows = (
+            HourTotal.objects.filter(listener=listener)
+            .values("source")
+            .annotate(n=Sum("stored"), first=Min("epoch_hour"), last=Max("epoch_hour"))
+            .values_list("source", "n", "first", "last")
+            .order_by()
+        )
+    else:
+        hours, params = net_hours_sql(listener)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT source, SUM(stored), MIN(epoch_hour), MAX(epoch_hour) "
+                f"FROM ({hours}) n GROUP BY source",
+                params,
+            )
+            rows = cursor.fetchall()
+    return {source: (int(n), first, last) for source, n, first, last in rows}
 
 
-def plays_by_source(listener) -> dict:
-    """{source: stored plays} for every source, short plays included (what each source gave)."""
-    hours = _source_hours(listener)
+def plays_by_source(listener, *, everything=False) -> dict:
+    """{source: stored plays} for every source, short plays included (what each source gave);
+    the hidden artists' plays left out unless `everything`."""
+    hours = _source_hours(listener, everything=everything)
     return {source: hours.get(source, (0,))[0] for source in Play.Source.values}
 
 
@@ -39,9 +55,10 @@ def coverage(listener) -> dict:
 
     The operator's dashboard shows this for every listener: the counts come from the rollups and
     the two ends from the (listener, played_at, ...) index, so it costs milliseconds however long
-    the history.
+    the history. It counts every stored row, the plays of artists the listener hides included:
+    it is about what is stored, not what was heard.
     """
-    by_source = plays_by_source(listener)
+    by_source = plays_by_source(listener, everything=True)
     ends = Play.objects.filter(listener=listener).aggregate(
         first=Min("played_at"), last=Max("played_at")
     )
@@ -55,8 +72,7 @@ def coverage(listener) -> dict:
 
 def _edge_play(listener, source, hour_number, newest):
     hour = datetime.fromtimestamp(hour_number * 3600, UTC_ZONE)
-    plays = Play.objects.filter(
-        listener=listener,
+    plays = stored_plays(listener).filter(
         source=source,
         played_at__gte=hour,
         played_at__lt=hour + timedelta(hours=1),
@@ -127,6 +143,7 @@ def sync_status(listener, *, tz=None) -> dict:
             for job in jobs
         ],
         "time_zone": str(tz),
+        "excluded_artists": excluded_artists(listener),
     }
 
 
@@ -152,16 +169,17 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     # Two plays in hours h1 < h2 are at most (h2 - h1 + 1) hours apart: anything closer can't
     # be a gap, so only the pairs at least that far apart are checked against the plays.
     candidate_hours = max(1, int(least.total_seconds() // 3600) - 1)
+    hours, hours_params = net_hours_sql(listener)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT prev, hour FROM (SELECT h.epoch_hour AS hour, "
             "LAG(h.epoch_hour) OVER (ORDER BY h.epoch_hour) AS prev "
-            "FROM (SELECT DISTINCT epoch_hour FROM plays_hourtotal WHERE listener_id = %s) h) "
+            f"FROM (SELECT DISTINCT epoch_hour FROM ({hours}) n) h) "
             "pairs WHERE prev IS NOT NULL AND hour - prev >= %s ORDER BY hour",
-            [listener.pk, candidate_hours],
+            [*hours_params, candidate_hours],
         )
         pairs = cursor.fetchall()
-    plays = Play.objects.filter(listener=listener)
+    plays = stored_plays(listener)
     gaps = []
     for before_hour, after_hour in pairs:
         before = _hour_start(before_hour)
@@ -193,6 +211,7 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
         "min_gap_days": min_gap_days,
         "missing_days": round(sum(gap["days"] for gap in gaps), 1),
         "time_zone": str(tz),
+        "excluded_artists": excluded_artists(listener),
     }
 
 

@@ -21,8 +21,9 @@ from plays.queries.sums import (
     range_sql,
     split_whole,
 )
+from plays.queries.exclusions import exclusion_of
 from plays.queries.windows import min_play_ms
-from plays.rollups import epoch_hour
+from plays.rollups import epoch_hour, hour_of_play_sql
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -117,30 +118,45 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS):
         hours, ends = split_whole(window, hour_floor, hour_ceil)
     else:
         hours, ends = None, [window]
+    exclusion = exclusion_of(listener)
+    raw = _raw_hour_columns()
     parts, params = [], []
     if hours is not None:
-        where, where_params = range_sql(
-            "epoch_hour",
+        hour_range = (
             epoch_hour(hours[0]) if hours[0] else None,
             epoch_hour(hours[1]) if hours[1] else None,
         )
+        where, where_params = range_sql("epoch_hour", *hour_range)
         parts.append(
             "SELECT epoch_hour * 60 AS m, "
             f"{', '.join(FLOAT_MS + ' AS ms' if name == 'ms' else name for name in sums)} "
             f"FROM plays_hourtotal WHERE listener_id = %s{where}"
         )
         params += [listener.pk, *where_params]
-    raw = _raw_hour_columns()
+        if exclusion:
+            # The hidden artists' plays in those hours, taken back out of the rollup's sums, in
+            # the rollup's own hours.
+            hidden, hidden_params = exclusion.hidden_sql("p.item_id")
+            where, where_params = range_sql("p.played_at", *hours)
+            columns = ", ".join(f"-({raw[name][0]}) AS {name}" for name in sums)
+            parts.append(
+                f"SELECT {hour_of_play_sql()} * 60 AS m, {columns} "
+                "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
+                f"WHERE p.listener_id = %s{where} AND {hidden}"
+            )
+            params += [*[min_play_ms()] * sum(raw[name][1] for name in sums)]
+            params += [listener.pk, *where_params, *hidden_params]
+    keep, keep_params = exclusion.keep_sql("p.item_id")
     for end in ends:
         where, where_params = range_sql("p.played_at", end.start, end.end)
         columns = ", ".join(f"{raw[name][0]} AS {name}" for name in sums)
         parts.append(
             f"SELECT {_epoch_minute('p.played_at')} AS m, {columns} "
             "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
-            f"WHERE p.listener_id = %s{where}"
+            f"WHERE p.listener_id = %s{where}" + (f" AND {keep}" if keep else "")
         )
         params += [*[min_play_ms()] * sum(raw[name][1] for name in sums)]
-        params += [listener.pk, *where_params]
+        params += [listener.pk, *where_params, *keep_params]
     local = _local_minute_sql(tz, first_hour * 60 - 60 * 24 * 8, last_hour * 60 + 60 * 24 * 8)
     bucket = {"how": f"({local} / 60) %% 168", "day": f"({local} / 1440)", None: "0"}[key]
     totals = ", ".join(f"SUM(x.{name})" for name in sums)
@@ -167,3 +183,21 @@ def heat(listener, window, tz, sums=HOUR_SUMS):
         _weekday_hour(how): values
         for how, values in time_sums(listener, window, tz, "how", sums).items()
     }
+
+
+def net_hours_sql(listener):
+    """SQL of rows (epoch_hour, source, stored): the listener's stored plays per UTC hour and
+    source from the hourly rollup, the hidden artists' plays taken back out, and the hours left
+    with none dropped (for coverage: which hours hold plays, from which source)."""
+    exclusion = exclusion_of(listener)
+    rollup = "SELECT epoch_hour, source, stored FROM plays_hourtotal WHERE listener_id = %s"
+    if not exclusion:
+        return rollup, [listener.pk]
+    hidden, hidden_params = exclusion.hidden_sql("p.item_id")
+    return (
+        "SELECT epoch_hour, source, SUM(stored) AS stored FROM ("
+        f"{rollup} UNION ALL SELECT {hour_of_play_sql()} AS epoch_hour, p.source, -1 AS stored "
+        f"FROM plays_play p WHERE p.listener_id = %s AND {hidden}"
+        ") h GROUP BY epoch_hour, source HAVING SUM(stored) > 0",
+        [listener.pk, listener.pk, *hidden_params],
+    )

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from plays.models import Album, Artist, Item, Show
+from plays.queries.exclusions import exclusion_of
 from plays.queries.sums import (
     GROUP_COLUMNS,
     artist_names,
@@ -143,16 +144,18 @@ def _first_heard_in(listener, window, group):
     if window.end is not None:
         having, params = having + " AND MIN(t.first_at) < %s", [*params, sql_param(window.end)]
     column = GROUP_COLUMNS[group].replace("i.", "ti.")
+    keep, keep_params = exclusion_of(listener).keep_sql("t.item_id")
     firsts = (
         f"SELECT {column} FROM plays_itemtotal t JOIN plays_item ti ON ti.id = t.item_id "
         f"WHERE t.listener_id = %s AND ti.kind = 'track' AND {column} IS NOT NULL "
-        f"GROUP BY {column} HAVING COUNT(*) > 0{having}"
+        + (f"AND {keep} " if keep else "")
+        + f"GROUP BY {column} HAVING COUNT(*) > 0{having}"
     )
     if group == "item":
-        return firsts, [listener.pk, *params]
+        return firsts, [listener.pk, *keep_params, *params]
     return (
         f"SELECT ai.id FROM plays_item ai WHERE ai.primary_artist_id IN ({firsts})",
-        [listener.pk, *params],
+        [listener.pk, *keep_params, *params],
     )
 
 

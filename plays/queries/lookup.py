@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, Show
+from plays.queries.exclusions import hidden_rollup_rows
 from plays.queries.sums import (
     MS_OR_DURATION,
     artist_credits,
@@ -232,7 +233,7 @@ def _per_month(listener, group, pk, tz):
     UTC month's start and the local one's (at most the zone's offset apart) moved across."""
     found = defaultdict(lambda: [0, 0])
     rows = (
-        ItemMonth.objects.filter(listener=listener, **{group: pk})
+        hidden_rollup_rows(ItemMonth, listener).filter(**{group: pk})
         .values("month")
         .annotate(p=Sum("plays"), m=Sum("ms"))
         .values_list("month", "p", "m")
@@ -292,7 +293,7 @@ def _per_year(listener, group, pk, first, last, tz):
             straddling.add(month.date())
     years = defaultdict(lambda: [0, 0])
     rows = (
-        ItemMonth.objects.filter(listener=listener, **{group: pk})
+        hidden_rollup_rows(ItemMonth, listener).filter(**{group: pk})
         .exclude(month__in=straddling)
         .annotate(year=ExtractYear("month"))
         .values("year")
@@ -347,8 +348,8 @@ def _find_candidates(listener, text, kind):
             lookups = [objects.filter(name__iexact=text), objects.filter(name__icontains=text)]
         for exact, matches in zip((True, False), lookups, strict=False):
             rows = list(
-                ItemTotal.objects.filter(
-                    listener=listener, **{f"{group}__in": matches.values("id")}
+                hidden_rollup_rows(ItemTotal, listener).filter(
+                    **{f"{group}__in": matches.values("id")}
                 )
                 .values(group)
                 .annotate(p=Sum("plays"))
