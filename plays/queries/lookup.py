@@ -233,7 +233,8 @@ def _per_month(listener, group, pk, tz):
     UTC month's start and the local one's (at most the zone's offset apart) moved across."""
     found = defaultdict(lambda: [0, 0])
     rows = (
-        hidden_rollup_rows(ItemMonth, listener).filter(**{group: pk})
+        hidden_rollup_rows(ItemMonth, listener)
+        .filter(**{group: pk})
         .values("month")
         .annotate(p=Sum("plays"), m=Sum("ms"))
         .values_list("month", "p", "m")
@@ -293,7 +294,8 @@ def _per_year(listener, group, pk, first, last, tz):
             straddling.add(month.date())
     years = defaultdict(lambda: [0, 0])
     rows = (
-        hidden_rollup_rows(ItemMonth, listener).filter(**{group: pk})
+        hidden_rollup_rows(ItemMonth, listener)
+        .filter(**{group: pk})
         .exclude(month__in=straddling)
         .annotate(year=ExtractYear("month"))
         .values("year")
@@ -348,9 +350,8 @@ def _find_candidates(listener, text, kind):
             lookups = [objects.filter(name__iexact=text), objects.filter(name__icontains=text)]
         for exact, matches in zip((True, False), lookups, strict=False):
             rows = list(
-                hidden_rollup_rows(ItemTotal, listener).filter(
-                    **{f"{group}__in": matches.values("id")}
-                )
+                hidden_rollup_rows(ItemTotal, listener)
+                .filter(**{f"{group}__in": matches.values("id")})
                 .values(group)
                 .annotate(p=Sum("plays"))
                 .order_by("-p", group)
