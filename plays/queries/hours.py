@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from django.db import connection
 
+from plays.queries.exclusions import exclusion_of
 from plays.queries.sums import (
     COUNTED_SQL,
     FLOAT_MS,
@@ -21,7 +22,6 @@ from plays.queries.sums import (
     range_sql,
     split_whole,
 )
-from plays.queries.exclusions import exclusion_of
 from plays.queries.windows import min_play_ms
 from plays.rollups import epoch_hour, hour_of_play_sql
 

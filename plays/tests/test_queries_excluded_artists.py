@@ -42,7 +42,7 @@ def _hidden(play):
 @pytest.fixture
 def alice_hiding():
     """Alice hides Cold Rivers; (alice, her plays left in the answers, all her plays)."""
-    alice, plays, bob, bob_plays = two_listeners()
+    alice, plays, _bob, _ = two_listeners()
     hide_artist(alice, Artist.objects.get(name=HIDDEN).pk)
     kept = [p for p in plays if not _hidden(p)]
     assert len(kept) < len(plays)
@@ -194,7 +194,7 @@ def test_the_operators_count_of_stored_rows_and_the_export_keep_every_play(alice
 
 
 def test_the_count_is_said_and_showing_the_artist_again_brings_every_play_back(alice_hiding):
-    alice, kept, plays = alice_hiding
+    alice, _, plays = alice_hiding
     assert queries.excluded_artists(alice) == 1
     artist = Artist.objects.get(name=HIDDEN)
     assert show_artist(alice, artist.pk) == HIDDEN
@@ -210,7 +210,7 @@ def test_another_listeners_answers_are_untouched():
 
 
 def test_only_an_artist_of_ones_own_history_can_be_hidden_or_found():
-    alice, _, bob, _ = two_listeners()
+    alice, _, _, _ = two_listeners()
     stranger = Artist.objects.create(key="local:artist:stranger", name="Stranger Things Band")
     with pytest.raises(ExclusionRefused):
         hide_artist(alice, stranger.pk)
