@@ -12,7 +12,7 @@ from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
 from plays.models import HourTotal, Play
-from plays.queries.exclusions import excluded_artists
+from plays.queries.exclusions import says_excluded_artists
 from plays.queries.hours import net_hours_sql
 from plays.queries.sums import stored_plays
 from plays.queries.windows import UTC_ZONE, QueryError, iso, listener_tz
@@ -81,6 +81,7 @@ def _edge_play(listener, source, hour_number, newest):
     return plays.order_by(order).values_list("played_at", flat=True).first()
 
 
+@says_excluded_artists
 def sync_status(listener, *, tz=None) -> dict:
     """How complete and fresh the history is: coverage per source, polling state, imports."""
     tz = tz or listener_tz(listener)
@@ -143,13 +144,13 @@ def sync_status(listener, *, tz=None) -> dict:
             for job in jobs
         ],
         "time_zone": str(tz),
-        "excluded_artists": excluded_artists(listener),
     }
 
 
 MIN_GAP_DAYS = 14
 
 
+@says_excluded_artists
 def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     """Holes in the history: spans of at least `min_gap_days` days without any stored play.
 
@@ -211,7 +212,6 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
         "min_gap_days": min_gap_days,
         "missing_days": round(sum(gap["days"] for gap in gaps), 1),
         "time_zone": str(tz),
-        "excluded_artists": excluded_artists(listener),
     }
 
 

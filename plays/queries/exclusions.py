@@ -23,6 +23,7 @@ stored rows (`coverage.coverage`) do not: they are about what is stored, not wha
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from plays.models import ExcludedArtist
@@ -103,6 +104,19 @@ def exclusion_of(listener) -> Exclusion:
 def excluded_artists(listener) -> int:
     """How many artists the listener hides: every history answer says it as `excluded_artists`."""
     return exclusion_of(listener).count
+
+
+def says_excluded_artists(function):
+    """Decorates a history question (listener first, a dict answer): the answer says how many
+    artists the listener hides, as `excluded_artists`."""
+
+    @functools.wraps(function)
+    def answer(listener, *args, **kwargs):
+        result = function(listener, *args, **kwargs)
+        result["excluded_artists"] = excluded_artists(listener)
+        return result
+
+    return answer
 
 
 def hidden_rollup_rows(model, listener):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from plays.models import Album, Artist, Item, Show
-from plays.queries.exclusions import exclusion_of
+from plays.queries.exclusions import exclusion_of, says_excluded_artists
 from plays.queries.sums import (
     GROUP_COLUMNS,
     artist_names,
@@ -22,6 +22,7 @@ from plays.queries.windows import Window, iso, listener_tz, min_play_ms
 from plays.rollups import ensure_fresh
 
 
+@says_excluded_artists
 def recent_plays(listener, *, limit=20, window=None, tz=None) -> dict:
     """The newest counted plays first: what, by whom, from where."""
     check_limit(limit, 200)
@@ -120,16 +121,19 @@ def _listing(listener, window, limit, by, tz, group, to_rows):
     }
 
 
+@says_excluded_artists
 def top_artists(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
     """The artists most played (or longest listened to), by primary artist of each track."""
     return _listing(listener, window, limit, by, tz, "item__primary_artist", artist_rows)
 
 
+@says_excluded_artists
 def top_tracks(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
     """The tracks most played (or longest listened to), with their artists and album."""
     return _listing(listener, window, limit, by, tz, "item", track_rows)
 
 
+@says_excluded_artists
 def top_albums(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
     """The albums most played (or longest listened to), with their artist."""
     return _listing(listener, window, limit, by, tz, "item__album", _album_rows)
@@ -159,6 +163,7 @@ def _first_heard_in(listener, window, group):
     )
 
 
+@says_excluded_artists
 def discoveries(listener, *, window=None, limit=20, tz=None) -> dict:
     """Artists and tracks whose first counted play ever falls in the window."""
     check_limit(limit)
@@ -214,6 +219,7 @@ def discoveries(listener, *, window=None, limit=20, tz=None) -> dict:
     }
 
 
+@says_excluded_artists
 def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
     """Podcast shows and audiobooks, and their episodes and chapters, by minutes listened."""
     check_limit(limit)

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, Show
-from plays.queries.exclusions import hidden_rollup_rows
+from plays.queries.exclusions import hidden_rollup_rows, says_excluded_artists
 from plays.queries.sums import (
     MS_OR_DURATION,
     artist_credits,
@@ -30,6 +30,7 @@ from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
 
 
+@says_excluded_artists
 def search_history(listener, *, query, window=None, limit=10, tz=None) -> dict:
     """Tracks, artists, albums and shows whose name contains `query`, that the listener played."""
     check_limit(limit, 50)
@@ -98,6 +99,7 @@ _GROUPS = {
 }
 
 
+@says_excluded_artists
 def item_history(listener, *, item, kind=None, tz=None) -> dict:
     """One track, artist, album or show (by name, Spotify id, URI or link): plays over the years."""
     if kind is not None and kind not in ITEM_KINDS:
@@ -157,6 +159,7 @@ def _describe(listener, kind, obj, tz, rows=None):
 DETAIL_KINDS = ("track", "artist", "album", "show", "episode")
 
 
+@says_excluded_artists
 def item_detail(listener, *, kind, item_id, tz=None, limit=10) -> dict:
     """One catalogue row by kind and database id, as a page shows it: `item_history`'s answer,
     plus plays per month in the time zone, what it contains (an artist's, album's or show's most
