@@ -1,5 +1,6 @@
 """Listeners (the Spotify accounts whose history we keep) and the structured log they share."""
 
+import secrets
 from datetime import timedelta
 
 from django.db import models
@@ -75,6 +76,18 @@ class Listener(models.Model):
         if self.status == self.Status.ACTIVE:
             self.status = self.Status.PAUSED
             self.save(update_fields=["status", "updated_at"])
+
+    def start_sharing(self):
+        """Lets listeners who have this one's new share handle compare with them."""
+        self.shares_listening = True
+        self.share_handle = secrets.token_urlsafe(16)
+        self.save(update_fields=["shares_listening", "share_handle", "updated_at"])
+
+    def stop_sharing(self):
+        """Stops every comparison with this listener; the old handle names nobody any more."""
+        self.shares_listening = False
+        self.share_handle = None
+        self.save(update_fields=["shares_listening", "share_handle", "updated_at"])
 
     def resume(self):
         """Polls a paused listener again, starting now."""

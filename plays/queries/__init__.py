@@ -18,15 +18,16 @@ hour) boundary. A time zone whose offset isn't a whole number of hours reads hou
 On SQLite, name searches fold the case of ASCII letters only (its LIKE).
 
 The package has a module per family of questions (`listings`, `over_time`, `summary`,
-`comparisons`, `lookup`, `coverage`, and `export`: every play with all its fields, streamed for
-the exports) on top of the shared parts (`windows`: windows and zones;
-`sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour;
+`comparisons`, `affinity` (two listeners who both share), `lookup`, `coverage`, and `export`:
+every play with all its fields, streamed for the exports) on top of the shared parts
+(`windows`: windows and zones; `sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour;
 `exclusions`: the artists a listener hides, left out by `sums` and `hours`, so by every query
 built on them).
 Callers import the public names from here. The operator's listings (listeners, sync runs) are the
 module `plays.queries.operator`, shared by the admin API and the operator's MCP tools.
 """
 
+from plays.queries.affinity import HANDLE_MAX, compare_listeners
 from plays.queries.comparisons import compare_periods
 from plays.queries.coverage import (
     MIN_GAP_DAYS,
@@ -83,6 +84,7 @@ from plays.queries.windows import (
 __all__ = [
     "DETAIL_KINDS",
     "GRANULARITIES",
+    "HANDLE_MAX",
     "ITEM_KINDS",
     "MAX_BUCKETS",
     "MAX_DAYS",
@@ -95,6 +97,7 @@ __all__ = [
     "ExportedPlay",
     "QueryError",
     "Window",
+    "compare_listeners",
     "compare_periods",
     "count_plays",
     "coverage",
