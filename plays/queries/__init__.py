@@ -20,9 +20,9 @@ On SQLite, name searches fold the case of ASCII letters only (its LIKE).
 The package has a module per family of questions (`listings`, `over_time`, `summary`,
 `comparisons`, `affinity` (two listeners who both share), `lookup`, `coverage`, and `export`:
 every play with all its fields, streamed for the exports) on top of the shared parts
-(`windows`: windows and zones; `sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour;
-`exclusions`: the artists a listener hides, left out by `sums` and `hours`, so by every query
-built on them).
+(`windows`: windows and zones; `sums`: summing counted plays from the rollups and the plays;
+`hours`: sums per local hour; `exclusions`: the artists a listener hides, left out by `sums`
+and `hours`, so by every query built on them).
 Callers import the public names from here. The operator's listings (listeners, sync runs) are the
 module `plays.queries.operator`, shared by the admin API and the operator's MCP tools.
 """
