@@ -141,6 +141,9 @@ CLASSES = {
     "pages:me-taste-profile": LISTENER,
     "pages:me-taste-profile-clear": LISTENER,
     "pages:me-artwork": LISTENER,
+    "pages:me-hide-artist": LISTENER,
+    "pages:me-show-artist": LISTENER,
+    "pages:me-sharing": LISTENER,
     # the history's pages (adminui.pages.history): the listener's own under /me, the operator's
     # under /listeners/<id>
     **{f"pages:me-{page}": LISTENER for page in ("plays", "podcasts", "search")},
