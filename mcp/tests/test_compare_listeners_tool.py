@@ -33,7 +33,9 @@ def test_nobody_and_a_listener_who_does_not_share_get_the_same_answer(client, li
     handle = quiet.share_handle
     quiet.stop_sharing()  # a handle that worked once names nobody now
     answers.append(call(client, secret, {"handle": handle}))
-    assert {(a.status_code, a.content) for a in answers} == {(answers[0].status_code, answers[0].content)}
+    assert {(a.status_code, a.content) for a in answers} == {
+        (answers[0].status_code, answers[0].content)
+    }
     assert answers[0].status_code == 400
     assert b"quiet" not in answers[0].content.lower()
 

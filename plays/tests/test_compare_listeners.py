@@ -80,8 +80,10 @@ def test_the_affinity_and_shared_lists_agree_with_plain_python(sharing, window_n
     assert answer["shared_tracks"] == len(my_tracks.keys() & their_tracks)
     assert answer["your_plays"] == sum(my_tracks.values())
     assert answer["their_plays"] == sum(their_tracks.values())
-    shares = [min(a["your_plays"] / sum(mine.values()), a["their_plays"] / sum(theirs.values()))
-              for a in answer["artists"]]
+    shares = [
+        min(a["your_plays"] / sum(mine.values()), a["their_plays"] / sum(theirs.values()))
+        for a in answer["artists"]
+    ]
     assert shares == sorted(shares, reverse=True), "most in common first"
 
 
