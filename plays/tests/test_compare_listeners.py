@@ -35,7 +35,8 @@ def sharing():
     }
 
 
-def _counts(plays, key, window=Window()):
+def _counts(plays, key, window=None):
+    window = window or Window()
     return Counter(
         key(p)
         for p in plays
