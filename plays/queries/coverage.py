@@ -223,6 +223,7 @@ def _hour_start(hour_number):
 _EPOCH_DAY = date(1970, 1, 1)
 
 
+@says_excluded_artists
 def history_coverage(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     """What the history holds, month by month: stored plays (short ones included) per local
     month and source, every month from the first play to the last, and the gaps of at least
@@ -251,9 +252,7 @@ def history_coverage(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     for by_source in found.values():
         for source, n in by_source.items():
             totals[source] += n
-    ends = Play.objects.filter(listener=listener).aggregate(
-        first=Min("played_at"), last=Max("played_at")
-    )
+    ends = stored_plays(listener).aggregate(first=Min("played_at"), last=Max("played_at"))
     return {
         "plays": sum(totals.values()),
         "by_source": {source: n for source, n in totals.items() if n},

@@ -142,7 +142,8 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS, *, by_source=False):
             where, where_params = range_sql("p.played_at", *hours)
             columns = ", ".join(f"-({raw[name][0]}) AS {name}" for name in sums)
             parts.append(
-                f"SELECT {hour_of_play_sql()} * 60 AS m, {columns} "
+                f"SELECT {hour_of_play_sql()} * 60 AS m{source and ', p.source AS source'}, "
+                f"{columns} "
                 "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
                 f"WHERE p.listener_id = %s{where} AND {hidden}"
             )

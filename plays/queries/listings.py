@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from plays.models import Album, Artist, Item, ItemTotal, Show
-from plays.queries.exclusions import exclusion_of, says_excluded_artists
+from plays.queries.exclusions import exclusion_of, hidden_rollup_rows, says_excluded_artists
 from plays.queries.sums import (
     GROUP_COLUMNS,
     artist_names,
@@ -275,19 +275,22 @@ def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
 def _quiet_since(listener, group, cutoff):
     """A subquery of the track ids of the items (or the artists' tracks) whose last counted play
     ever is before `cutoff`."""
+    keep, keep_params = exclusion_of(listener).keep_sql("t.item_id")
+    keep = f" AND {keep}" if keep else ""
     if group == "item":
         return (
-            "SELECT t.item_id FROM plays_itemtotal t WHERE t.listener_id = %s AND t.last_at < %s",
-            [listener.pk, sql_param(cutoff)],
+            "SELECT t.item_id FROM plays_itemtotal t WHERE t.listener_id = %s AND t.last_at < %s"
+            + keep,
+            [listener.pk, sql_param(cutoff), *keep_params],
         )
     quiet = (
         "SELECT ti.primary_artist_id FROM plays_itemtotal t JOIN plays_item ti ON ti.id = "
         "t.item_id WHERE t.listener_id = %s AND ti.kind = 'track' AND ti.primary_artist_id IS "
-        "NOT NULL GROUP BY ti.primary_artist_id HAVING MAX(t.last_at) < %s"
+        f"NOT NULL{keep} GROUP BY ti.primary_artist_id HAVING MAX(t.last_at) < %s"
     )
     return (
         f"SELECT ai.id FROM plays_item ai WHERE ai.primary_artist_id IN ({quiet})",
-        [listener.pk, sql_param(cutoff)],
+        [listener.pk, *keep_params, sql_param(cutoff)],
     )
 
 
@@ -295,7 +298,8 @@ def _last_plays(listener, group, keys):
     """{key: the last counted play ever} of artists or tracks."""
     path = "item" if group == "item" else "item__primary_artist"
     return dict(
-        ItemTotal.objects.filter(listener=listener, **{f"{path}__in": list(keys)})
+        hidden_rollup_rows(ItemTotal, listener)
+        .filter(**{f"{path}__in": list(keys)})
         .values(path)
         .annotate(last=Max("last_at"))
         .values_list(path, "last")
@@ -303,6 +307,7 @@ def _last_plays(listener, group, keys):
     )
 
 
+@says_excluded_artists
 def forgotten_favorites(listener, window=None, *, quiet_days=365, limit=20, tz=None) -> dict:
     """The artists and tracks with the most counted plays in the window ("then") that have no
     counted play at all in the last `quiet_days` days, with when each was last played."""

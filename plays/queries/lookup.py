@@ -495,9 +495,8 @@ def _by_spotify_id(listener, ref):
         if wanted and wanted != kind:
             continue
         rows = list(
-            ItemTotal.objects.filter(
-                listener=listener, **{f"{path}__spotify_id": spotify_id}, **extra
-            )
+            hidden_rollup_rows(ItemTotal, listener)
+            .filter(**{f"{path}__spotify_id": spotify_id}, **extra)
             .values(path, f"{path}__name")
             .annotate(p=Sum("plays"), f=Min("first_at"), la=Max("last_at"))
             .values_list(path, f"{path}__name", "p", "f", "la")
@@ -512,9 +511,8 @@ def _played_artists(listener):
     """[(artist id, name, its forms, plays, first, last)] of every primary artist the listener
     played tracks of."""
     rows = (
-        ItemTotal.objects.filter(
-            listener=listener, item__kind="track", item__primary_artist__isnull=False
-        )
+        hidden_rollup_rows(ItemTotal, listener)
+        .filter(item__kind="track", item__primary_artist__isnull=False)
         .values("item__primary_artist", "item__primary_artist__name")
         .annotate(p=Sum("plays"), f=Min("first_at"), la=Max("last_at"))
         .values_list("item__primary_artist", "item__primary_artist__name", "p", "f", "la")
@@ -541,9 +539,8 @@ def _by_names(listener, artists, artist, track):
         return None, "track", []
     asked_track = name_forms(track)
     rows = (
-        ItemTotal.objects.filter(
-            listener=listener, item__kind="track", item__primary_artist__in=list(levels)
-        )
+        hidden_rollup_rows(ItemTotal, listener)
+        .filter(item__kind="track", item__primary_artist__in=list(levels))
         .values_list("item", "item__name", "item__primary_artist", "plays", "first_at", "last_at")
         .order_by("item")
     )
@@ -558,6 +555,7 @@ def _by_names(listener, artists, artist, track):
     return best, "track", [row for level, row in found if level == best]
 
 
+@says_excluded_artists
 def heard_before(listener, entries, *, tz=None) -> dict:
     """For each entry, in the order asked (a Spotify id, URI or link; or an artist with an
     optional track name): whether the listener ever played it (a counted play), the first and

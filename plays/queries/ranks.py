@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Max, Min, Q, Sum
 
 from plays.models import Album, Artist, Item, ItemMonth, ItemTotal
+from plays.queries.exclusions import hidden_rollup_rows, says_excluded_artists
 from plays.queries.lookup import find_played
 from plays.queries.sums import artist_names, counted_plays, month_ceil, month_floor, spotify_id_of
 from plays.queries.windows import UTC_ZONE, QueryError, Window, listener_tz
@@ -64,7 +65,7 @@ def _periods(listener, window, granularity, tz):
     """[first day of each period] the window touches (the history's span when unbounded)."""
     start, end = window.start, window.end
     if start is None or end is None:
-        span = ItemTotal.objects.filter(listener=listener).aggregate(
+        span = hidden_rollup_rows(ItemTotal, listener).aggregate(
             first=Min("first_at"), last=Max("last_at")
         )
         if span["first"] is None:
@@ -105,8 +106,8 @@ def period_counts(listener, kind, periods, granularity, tz):
         return counts
     first_month, end_month = month_floor(start), month_ceil(end)
     rows = (
-        ItemMonth.objects.filter(
-            listener=listener,
+        hidden_rollup_rows(ItemMonth, listener)
+        .filter(
             month__gte=first_month.date(),
             month__lt=end_month.date(),
             item__kind="track",
@@ -161,6 +162,7 @@ def _describe_item(kind, obj):
     return described
 
 
+@says_excluded_artists
 def rank_history(listener, kind, item, window=None, *, granularity="month", tz=None) -> dict:
     """One artist, track or album (by name, Spotify id, URI or link): its rank among the
     listener's counted plays in each period, ties sharing a rank (competition ranking), with its
@@ -206,6 +208,7 @@ def rank_history(listener, kind, item, window=None, *, granularity="month", tz=N
     }
 
 
+@says_excluded_artists
 def number_ones(listener, kind, window=None, *, granularity="month", tz=None) -> dict:
     """The artist, track or album with the most counted plays in each week, month or year; a tie
     gives the first name in alphabetical order, and names the others in `tied_with`."""

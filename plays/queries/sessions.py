@@ -22,10 +22,11 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from plays.models import Artist, Play
+from plays.models import Artist
+from plays.queries.exclusions import exclusion_of, says_excluded_artists
 from plays.queries.hours import time_sums
 from plays.queries.lookup import find_played
-from plays.queries.sums import check_limit, counted_plays, range_sql, to_minutes
+from plays.queries.sums import check_limit, counted_plays, range_sql, stored_plays, to_minutes
 from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
 
@@ -54,6 +55,9 @@ def _sessions(listener, window, gap_ms):
     running sum of those beginnings numbers the sessions.
     """
     where, params = range_sql("p.played_at", window.start, window.end)
+    keep, keep_params = exclusion_of(listener).keep_sql("p.item_id")
+    if keep:
+        where, params = f"{where} AND {keep}", [*params, *keep_params]
     end = _epoch_ms("p.played_at")
     sql = (
         f"SELECT {end} - COALESCE(p.ms_played, pi.duration_ms, 0) AS s, {end} AS e, "
@@ -95,12 +99,13 @@ def _top_artist(listener, first, last):
     """The primary artist with the most plays (any length) between two play ends, inclusive;
     ties go to the name first in alphabetical order. None for a session of podcasts only."""
     counts = Counter(
-        Play.objects.filter(
-            listener=listener,
+        stored_plays(listener)
+        .filter(
             played_at__gte=first,
             played_at__lte=last,
             item__primary_artist__isnull=False,
-        ).values_list("item__primary_artist", flat=True)
+        )
+        .values_list("item__primary_artist", flat=True)
     )
     if not counts:
         return None
@@ -109,6 +114,7 @@ def _top_artist(listener, first, last):
     return names[key]
 
 
+@says_excluded_artists
 def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=None) -> dict:
     """The listener's sessions in the window: how many, total and average minutes, the longest
     (start, end, plays, minutes, top artist), and a histogram of their lengths."""
@@ -197,6 +203,7 @@ def _active_days(listener, window, tz, artist, track):
     return {moment.astimezone(tz).date() for moment in moments}, found
 
 
+@says_excluded_artists
 def listening_streaks(
     listener, window=None, *, artist=None, track=None, tz=None, limit=STREAKS_LISTED
 ) -> dict:
