@@ -14,7 +14,7 @@ from django.db.models.functions import ExtractYear
 
 from plays.keys import normalize_name
 from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, Show
-from plays.queries.exclusions import hidden_rollup_rows, says_excluded_artists
+from plays.queries.exclusions import excluded_artists, hidden_rollup_rows, says_excluded_artists
 from plays.queries.sums import (
     MS_OR_DURATION,
     artist_credits,
@@ -118,6 +118,7 @@ def item_history(listener, *, item, kind=None, tz=None) -> dict:
             "Nothing matching 'item' is in this listener's history"
             + (f" (kind: {kind})" if kind else "")
             + ": try search_history with part of the name."
+            + _hidden_note(listener)
         )
     best = candidates[0]
     result = _describe(listener, best["kind"], best["obj"], tz)
@@ -125,6 +126,16 @@ def item_history(listener, *, item, kind=None, tz=None) -> dict:
         {"kind": c["kind"], "name": c["obj"].name, "plays": c["plays"]} for c in candidates[1:6]
     ]
     return result
+
+
+def _hidden_note(listener):
+    hidden = excluded_artists(listener)
+    if not hidden:
+        return ""
+    return (
+        f" The plays of the {hidden} artist{'s' if hidden > 1 else ''} the listener hides are "
+        "left out."
+    )
 
 
 def _own_rows(listener, group, pk):

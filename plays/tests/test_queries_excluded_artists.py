@@ -152,8 +152,9 @@ def test_recent_plays_search_and_item_history_never_show_the_hidden_tracks(alice
     assert [r["played_at"] for r in recent] == [p.at.astimezone(PARIS).isoformat() for p in newest]
     found = queries.search_history(alice, query="cold", limit=50)
     assert found["artists"] == [] and found["tracks"] == []
-    with pytest.raises(QueryError):
+    with pytest.raises(QueryError) as refused:
         queries.item_history(alice, item=HIDDEN)
+    assert "The plays of the 1 artist the listener hides are left out." in str(refused.value)
     featured = next(p.item for p in plays if _hidden(p) and p.artist != HIDDEN)
     with pytest.raises(QueryError):
         queries.item_history(alice, item=featured.spotify_id)
