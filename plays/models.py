@@ -283,6 +283,8 @@ class RollupState(models.Model):
     )
     min_play_ms = models.PositiveIntegerField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
+    # Which hidden items (`plays.hidden.signature`) HiddenHourTotal was built for: "" for none.
+    hidden_items = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self):
         return f"Rollups of {self.listener_id} (minimum {self.min_play_ms} ms)"
@@ -405,6 +407,31 @@ class HourTotal(models.Model):
 
     def __str__(self):
         return f"{self.listener_id} hour {self.epoch_hour} {self.source}: {self.plays}"
+
+
+class HiddenHourTotal(models.Model):
+    """What HourTotal holds of the plays of the items one listener hides (`ExcludedArtist`), per
+    UTC hour and source: the hourly sums take these back out without reading the plays. Built by
+    `plays.rollups` with the other rollups, and again whenever the hidden items change."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    epoch_hour = models.BigIntegerField()
+    source = models.CharField(max_length=16, choices=Play.Source.choices)
+    plays = models.PositiveIntegerField()
+    ms = models.BigIntegerField()
+    track_plays = models.PositiveIntegerField()
+    stored = models.PositiveIntegerField()
+    short_or_skipped = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "epoch_hour", "source"], name="hiddenhourtotal_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} hour {self.epoch_hour} {self.source}: {self.plays} hidden"
 
 
 # --- What assistants keep for a listener: the taste profile and the playlists they made ----------

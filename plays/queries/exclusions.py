@@ -19,14 +19,13 @@ stored rows (`coverage.coverage`) do not: they are about what is stored, not wha
 """
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
-# ruff: noqa: S608
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 
-from plays.models import ExcludedArtist
+from plays import hidden
 
 # How many artists one listener may hide: enough for any real use, and it keeps the queries'
 # lists of parameters small.
@@ -48,12 +47,7 @@ class Exclusion:
 
     def items_sql(self) -> tuple[str, list]:
         """A subquery of the ids of the items that credit a hidden artist."""
-        marks = ", ".join(["%s"] * len(self.artist_ids))
-        return (
-            f"SELECT xa.item_id FROM plays_itemartist xa WHERE xa.artist_id IN ({marks}) "
-            f"UNION SELECT xi.id FROM plays_item xi WHERE xi.primary_artist_id IN ({marks})",
-            [*self.artist_ids, *self.artist_ids],
-        )
+        return hidden.items_sql(self.artist_ids)
 
     def keep_sql(self, column) -> tuple[str, list]:
         """A condition on an item id column keeping the items not hidden ("" when none are)."""
@@ -92,13 +86,7 @@ def exclusion_of(listener) -> Exclusion:
     """The artists `listener` hides (none for a listener not yet saved)."""
     if listener is None or listener.pk is None:
         return Exclusion()
-    return Exclusion(
-        tuple(
-            ExcludedArtist.objects.filter(listener_id=listener.pk)
-            .order_by("artist_id")
-            .values_list("artist_id", flat=True)
-        )
-    )
+    return Exclusion(hidden.hidden_artist_ids(listener.pk))
 
 
 def excluded_artists(listener) -> int:

@@ -23,7 +23,7 @@ from plays.queries.sums import (
     split_whole,
 )
 from plays.queries.windows import min_play_ms
-from plays.rollups import epoch_hour, hour_of_play_sql
+from plays.rollups import epoch_hour
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -136,19 +136,16 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS, *, by_source=False):
         )
         params += [listener.pk, *where_params]
         if exclusion:
-            # The hidden artists' plays in those hours, taken back out of the rollup's sums, in
-            # the rollup's own hours.
-            hidden, hidden_params = exclusion.hidden_sql("p.item_id")
-            where, where_params = range_sql("p.played_at", *hours)
-            columns = ", ".join(f"-({raw[name][0]}) AS {name}" for name in sums)
-            parts.append(
-                f"SELECT {hour_of_play_sql()} * 60 AS m{source and ', p.source AS source'}, "
-                f"{columns} "
-                "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
-                f"WHERE p.listener_id = %s{where} AND {hidden}"
+            # The hidden artists' plays in those hours, taken back out: their own hourly rollup
+            # (HiddenHourTotal, built with HourTotal from the same plays).
+            negated = ", ".join(
+                f"-({FLOAT_MS if name == 'ms' else name}) AS {name}" for name in sums
             )
-            params += [*[min_play_ms()] * sum(raw[name][1] for name in sums)]
-            params += [listener.pk, *where_params, *hidden_params]
+            parts.append(
+                f"SELECT epoch_hour * 60 AS m{source}, {negated} "
+                f"FROM plays_hiddenhourtotal WHERE listener_id = %s{where}"
+            )
+            params += [listener.pk, *where_params]
     keep, keep_params = exclusion.keep_sql("p.item_id")
     for end in ends:
         where, where_params = range_sql("p.played_at", end.start, end.end)
@@ -198,17 +195,14 @@ def heat(listener, window, tz, sums=HOUR_SUMS):
 
 def net_hours_sql(listener):
     """SQL of rows (epoch_hour, source, stored): the listener's stored plays per UTC hour and
-    source from the hourly rollup, the hidden artists' plays taken back out, and the hours left
-    with none dropped (for coverage: which hours hold plays, from which source)."""
-    exclusion = exclusion_of(listener)
+    source from the hourly rollup, the hidden artists' plays taken back out (their own hourly
+    rollup), and the hours left with none dropped (for coverage: which hours hold plays)."""
     rollup = "SELECT epoch_hour, source, stored FROM plays_hourtotal WHERE listener_id = %s"
-    if not exclusion:
+    if not exclusion_of(listener):
         return rollup, [listener.pk]
-    hidden, hidden_params = exclusion.hidden_sql("p.item_id")
     return (
         "SELECT epoch_hour, source, SUM(stored) AS stored FROM ("
-        f"{rollup} UNION ALL SELECT {hour_of_play_sql()} AS epoch_hour, p.source, -1 AS stored "
-        f"FROM plays_play p WHERE p.listener_id = %s AND {hidden}"
-        ") h GROUP BY epoch_hour, source HAVING SUM(stored) > 0",
-        [listener.pk, listener.pk, *hidden_params],
+        f"{rollup} UNION ALL SELECT epoch_hour, source, -stored FROM plays_hiddenhourtotal "
+        "WHERE listener_id = %s) h GROUP BY epoch_hour, source HAVING SUM(stored) > 0",
+        [listener.pk, listener.pk],
     )

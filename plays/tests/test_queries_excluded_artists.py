@@ -11,8 +11,10 @@ import pytest
 
 from plays import queries
 from plays.excluding import ExclusionRefused, find_artists, hide_artist, show_artist
-from plays.models import Artist
+from plays.ingest import ingest_plays
+from plays.models import Artist, Item, ItemArtist
 from plays.queries import QueryError, Window
+from plays.records import PlayRecord
 from plays.tests.query_fixtures import (
     MIN_PLAY_MS,
     Track,
@@ -221,3 +223,45 @@ def test_only_an_artist_of_ones_own_history_can_be_hidden_or_found():
     assert find_artists(alice, "cold") == [], "an artist already hidden is not offered again"
     with pytest.raises(ExclusionRefused):
         find_artists(alice, "c")
+
+
+def _heat_counts(plays, tz):
+    cells = Counter((p.at.astimezone(tz).isoweekday(), p.at.astimezone(tz).hour) for p in plays)
+    return [[cells[(wd, hr)] for hr in range(24)] for wd in range(1, 8)]
+
+
+def test_a_track_credited_to_the_hidden_artist_later_is_hidden_from_then_on(alice_hiding):
+    alice, kept, _ = alice_hiding
+    # Spotify's names now credit Cold Rivers on one of Echo Lane's tracks too.
+    track = next(p.item for p in kept if p.artist == "Echo Lane" and len(p.item.artists) == 1)
+    item = Item.objects.get(spotify_id=track.spotify_id, private_to__isnull=True)
+    ItemArtist.objects.create(item=item, artist=Artist.objects.get(name=HIDDEN), position=1)
+    left = [p for p in kept if p.item != track]
+    heat = queries.listening_heatmap(alice, tz=PARIS)
+    assert heat["cells"] == _heat_counts([p for p in left if p.counted], PARIS)
+    assert queries.sync_status(alice)["plays"] == len(left)
+
+
+def test_a_new_play_of_a_hidden_track_stays_out(alice_hiding):
+    alice, kept, plays = alice_hiding
+    hidden = next(p for p in plays if _hidden(p))
+    again = datetime(2025, 12, 30, 20, 0, tzinfo=UTC)
+    ingest_plays(
+        alice,
+        [
+            PlayRecord(
+                played_at=again,
+                source="extended",
+                kind="track",
+                item_name=hidden.item.name,
+                item_uri=hidden.item.uri,
+                artist_names=hidden.item.artists,
+                album_name=hidden.item.album,
+                duration_ms=hidden.item.duration_ms,
+                ms_played=100_000,
+            )
+        ],
+    )
+    heat = queries.listening_heatmap(alice, tz=PARIS)
+    assert heat["cells"] == _heat_counts([p for p in kept if p.counted], PARIS)
+    assert queries.history_coverage(alice)["plays"] == len(kept)
