@@ -12,8 +12,8 @@ from django.db import connection
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
-from plays.models import HourTotal, Play
-from plays.queries.exclusions import says_excluded_artists
+from plays.models import HiddenHourTotal, HourTotal, Play
+from plays.queries.exclusions import exclusion_of, says_excluded_artists
 from plays.queries.hours import net_hours_sql, time_sums
 from plays.queries.sums import stored_plays
 from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
@@ -24,24 +24,39 @@ def _source_hours(listener, *, everything=False):
     """{source: (stored plays, first hour, last hour)} from the hourly rollup: the hidden
     artists' plays left out, unless `everything` (what is stored, for the operator)."""
     ensure_fresh(listener)
-    if everything:
-        rows = (
-            HourTotal.objects.filter(listener=listener)
-            .values("source")
-            .annotate(n=Sum("stored"), first=Min("epoch_hour"), last=Max("epoch_hour"))
-            .values_list("source", "n", "first", "last")
-            .order_by()
-        )
-    else:
-        hours, params = net_hours_sql(listener)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT source, SUM(stored), MIN(epoch_hour), MAX(epoch_hour) "
-                f"FROM ({hours}) n GROUP BY source",
-                params,
-            )
-            rows = cursor.fetchall()
-    return {source: (int(n), first, last) for source, n, first, last in rows}
+    rows = (
+        HourTotal.objects.filter(listener=listener)
+        .values("source")
+        .annotate(n=Sum("stored"), first=Min("epoch_hour"), last=Max("epoch_hour"))
+        .values_list("source", "n", "first", "last")
+        .order_by()
+    )
+    found = {source: (int(n), first, last) for source, n, first, last in rows}
+    if everything or not exclusion_of(listener):
+        return found
+    hidden = dict(
+        HiddenHourTotal.objects.filter(listener=listener)
+        .values("source")
+        .annotate(n=Sum("stored"))
+        .values_list("source", "n")
+        .order_by()
+    )
+    hours, params = net_hours_sql(listener)
+    kept = {}
+    for source, (n, _first, _last) in found.items():
+        if n - hidden.get(source, 0) <= 0:
+            continue
+        ends = []
+        for order in ("ASC", "DESC"):  # the first and last hour with a play left, by the index
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT epoch_hour FROM ({hours}) n WHERE source = %s "
+                    f"ORDER BY epoch_hour {order} LIMIT 1",
+                    [*params, source],
+                )
+                ends.append(cursor.fetchone()[0])
+        kept[source] = (n - hidden.get(source, 0), *ends)
+    return kept
 
 
 def plays_by_source(listener, *, everything=False) -> dict:

@@ -62,18 +62,11 @@ class Exclusion:
         return f"{column} IN ({sql})", params
 
     def hidden_items(self):
-        """The hidden items as an ORM subquery of ids."""
-        from django.db.models import Q
+        """The hidden items as a subquery of ids for the ORM (the same SQL as `items_sql`)."""
+        from django.db.models.expressions import RawSQL
 
-        from plays.models import Item
-
-        return (
-            Item.objects.filter(
-                Q(primary_artist_id__in=self.artist_ids) | Q(artists__in=self.artist_ids)
-            )
-            .values("id")
-            .distinct()
-        )
+        sql, params = self.items_sql()
+        return RawSQL(sql, params)
 
     def keep(self, queryset, field="item"):
         """`queryset` (of plays or rollup rows) without the hidden items' rows."""

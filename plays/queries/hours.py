@@ -196,13 +196,18 @@ def heat(listener, window, tz, sums=HOUR_SUMS):
 def net_hours_sql(listener):
     """SQL of rows (epoch_hour, source, stored): the listener's stored plays per UTC hour and
     source from the hourly rollup, the hidden artists' plays taken back out (their own hourly
-    rollup), and the hours left with none dropped (for coverage: which hours hold plays)."""
-    rollup = "SELECT epoch_hour, source, stored FROM plays_hourtotal WHERE listener_id = %s"
+    rollup, whose hours are always among the rollup's: both come from the same plays), and the
+    hours left with none dropped (for coverage: which hours hold plays, from which source)."""
     if not exclusion_of(listener):
-        return rollup, [listener.pk]
+        return (
+            "SELECT epoch_hour, source, stored FROM plays_hourtotal WHERE listener_id = %s",
+            [listener.pk],
+        )
+    left = "h.stored - COALESCE(x.stored, 0)"
     return (
-        "SELECT epoch_hour, source, SUM(stored) AS stored FROM ("
-        f"{rollup} UNION ALL SELECT epoch_hour, source, -stored FROM plays_hiddenhourtotal "
-        "WHERE listener_id = %s) h GROUP BY epoch_hour, source HAVING SUM(stored) > 0",
-        [listener.pk, listener.pk],
+        f"SELECT h.epoch_hour AS epoch_hour, h.source AS source, {left} AS stored "
+        "FROM plays_hourtotal h LEFT JOIN plays_hiddenhourtotal x ON x.listener_id = "
+        "h.listener_id AND x.epoch_hour = h.epoch_hour AND x.source = h.source "
+        f"WHERE h.listener_id = %s AND {left} > 0",
+        [listener.pk],
     )
