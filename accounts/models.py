@@ -1,5 +1,6 @@
 """Listeners (the Spotify accounts whose history we keep) and the structured log they share."""
 
+import secrets
 from datetime import timedelta
 
 from django.db import models
@@ -29,6 +30,11 @@ class Listener(models.Model):
     # Album artwork lives on Spotify's image servers; the listener's pages load it from there only
     # once the listener turned this on (off: a neutral placeholder, no request to another host).
     show_artwork = models.BooleanField(default=False)
+    # Comparing listening with another listener (the `compare_listeners` tool): off until the
+    # listener turns it on at /me. The handle is what they give a friend to compare with them: a
+    # random string, not their Spotify id, so it reveals nothing and dies with the sharing.
+    shares_listening = models.BooleanField(default=False)
+    share_handle = models.CharField(max_length=32, unique=True, null=True, blank=True)
 
     # Tokens: Fernet ciphertext only, never plaintext.
     encrypted_refresh_token = models.TextField(blank=True)
@@ -70,6 +76,18 @@ class Listener(models.Model):
         if self.status == self.Status.ACTIVE:
             self.status = self.Status.PAUSED
             self.save(update_fields=["status", "updated_at"])
+
+    def start_sharing(self):
+        """Lets listeners who have this one's new share handle compare with them."""
+        self.shares_listening = True
+        self.share_handle = secrets.token_urlsafe(16)
+        self.save(update_fields=["shares_listening", "share_handle", "updated_at"])
+
+    def stop_sharing(self):
+        """Stops every comparison with this listener; the old handle names nobody any more."""
+        self.shares_listening = False
+        self.share_handle = None
+        self.save(update_fields=["shares_listening", "share_handle", "updated_at"])
 
     def resume(self):
         """Polls a paused listener again, starting now."""

@@ -134,6 +134,16 @@ class TimeZoneForm(forms.Form):
         return names[typed.lower()]
 
 
+class ArtistChoiceForm(forms.Form):
+    """An artist to hide or show again, by its catalogue id (from the page's own list)."""
+
+    artist = forms.IntegerField(min_value=1, max_value=2**62)
+
+
+class SharingForm(forms.Form):
+    share = forms.BooleanField(required=False)
+
+
 class ArtworkForm(forms.Form):
     show_artwork = forms.BooleanField(required=False)
 

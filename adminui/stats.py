@@ -78,6 +78,7 @@ def listener_context(listener, params):
             "items"
         ],
         "podcasts": queries.podcasts(listener, window=window, limit=5, tz=tz),
+        "excluded_artists": queries.excluded_artists(listener),
     }
 
 

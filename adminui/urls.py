@@ -56,6 +56,9 @@ urlpatterns = [
     path("me/logout", me.logout, name="me-logout"),
     path("me/logged-out", me.logged_out, name="me-logged-out"),
     path("me/artwork", me.artwork, name="me-artwork"),
+    path("me/hidden-artists", me.hide_artist, name="me-hide-artist"),
+    path("me/hidden-artists/show", me.show_artist, name="me-show-artist"),
+    path("me/sharing", me.sharing, name="me-sharing"),
 ]
 
 # The history pages, the listener's own under /me and the operator's under /listeners/<id>.

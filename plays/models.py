@@ -136,6 +136,27 @@ class ItemArtist(models.Model):
         return f"{self.item_id} #{self.position}: {self.artist_id}"
 
 
+class ExcludedArtist(models.Model):
+    """An artist one listener hides from every answer about their history (white noise,
+    children's music): `plays.queries.exclusions` leaves out the plays of every item that credits
+    the artist. The plays stay stored and exported; only the answers leave them out."""
+
+    listener = models.ForeignKey(
+        Listener, on_delete=models.CASCADE, related_name="excluded_artists"
+    )
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["listener", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "artist"], name="excludedartist_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} hides {self.artist_id}"
+
+
 class CatalogueVersion(models.Model):
     """One row whose number goes up whenever catalogue rows are deleted or merged away.
 
@@ -262,6 +283,8 @@ class RollupState(models.Model):
     )
     min_play_ms = models.PositiveIntegerField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
+    # Which hidden items (`plays.hidden.signature`) HiddenHourTotal was built for: "" for none.
+    hidden_items = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self):
         return f"Rollups of {self.listener_id} (minimum {self.min_play_ms} ms)"
@@ -384,6 +407,31 @@ class HourTotal(models.Model):
 
     def __str__(self):
         return f"{self.listener_id} hour {self.epoch_hour} {self.source}: {self.plays}"
+
+
+class HiddenHourTotal(models.Model):
+    """What HourTotal holds of the plays of the items one listener hides (`ExcludedArtist`), per
+    UTC hour and source: the hourly sums take these back out without reading the plays. Built by
+    `plays.rollups` with the other rollups, and again whenever the hidden items change."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    epoch_hour = models.BigIntegerField()
+    source = models.CharField(max_length=16, choices=Play.Source.choices)
+    plays = models.PositiveIntegerField()
+    ms = models.BigIntegerField()
+    track_plays = models.PositiveIntegerField()
+    stored = models.PositiveIntegerField()
+    short_or_skipped = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "epoch_hour", "source"], name="hiddenhourtotal_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} hour {self.epoch_hour} {self.source}: {self.plays} hidden"
 
 
 # --- What assistants keep for a listener: the taste profile and the playlists they made ----------

@@ -1,4 +1,5 @@
-"""Keeps each listener's rollups (ItemMonth, ItemYear, ItemTotal, HourTotal) exact.
+"""Keeps each listener's rollups (ItemMonth, ItemYear, ItemTotal, HourTotal, and HiddenHourTotal:
+the hours of the plays of the artists the listener hides) exact.
 
 Scanning a million plays takes PostgreSQL a second or more; summing a few thousand rollup rows
 takes milliseconds. The rollups are derived data only. Triggers on plays_play (see migration
@@ -20,17 +21,31 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from plays.models import HourTotal, ItemMonth, ItemTotal, ItemYear, RollupDirty, RollupState
+from plays import hidden
+from plays.models import (
+    HiddenHourTotal,
+    HourTotal,
+    ItemMonth,
+    ItemTotal,
+    ItemYear,
+    RollupDirty,
+    RollupState,
+)
 
 _CHUNK = 900
 
 
 def ensure_fresh(listener) -> bool:
     """Brings the listener's rollups up to date; True if anything had to be rebuilt."""
-    state = RollupState.objects.filter(listener_id=listener.pk).values_list("min_play_ms").first()
+    state = (
+        RollupState.objects.filter(listener_id=listener.pk)
+        .values_list("min_play_ms", "hidden_items")
+        .first()
+    )
     if (
         state is not None
         and state[0] == settings.MIN_PLAY_MS
+        and state[1] == hidden.signature(listener.pk)
         and not RollupDirty.objects.filter(listener_id=listener.pk).exists()
     ):
         return False
@@ -52,17 +67,22 @@ def rebuild(listener, *, full=False) -> bool:
             .values_list("id", "month", "version")
         )
         full = full or state.min_play_ms != settings.MIN_PLAY_MS
-        if not marks and not full:
+        signature = hidden.signature(listener.pk)
+        hidden_changed = signature != state.hidden_items
+        if not marks and not full and not hidden_changed:
             return False
         builder = _Builder(listener.pk, settings.MIN_PLAY_MS)
         if full:
             builder.rebuild_all()
-        else:
+        elif marks:
             builder.rebuild_months(sorted({month for _, month, _ in marks}))
+        if hidden_changed and not full:
+            builder.rebuild_hidden_hours(None, None)
         for mark_id, _month, version in marks:
             # Only the marks seen above: a play stored meanwhile has bumped its month's version.
             RollupDirty.objects.filter(id=mark_id, version=version).delete()
         state.min_play_ms = settings.MIN_PLAY_MS
+        state.hidden_items = signature
         state.built_at = timezone.now()
         state.save()
     return True
@@ -106,11 +126,16 @@ class _Builder:
         if connection.vendor == "postgresql":
             self.month_sql = "date_trunc('month', p.played_at AT TIME ZONE 'UTC')::date"
             self.year_sql = "date_trunc('year', month)::date"
-            self.hour_sql = "FLOOR(EXTRACT(EPOCH FROM p.played_at) / 3600)::bigint"
         else:
             self.month_sql = "strftime('%%Y-%%m-01', p.played_at)"
             self.year_sql = "strftime('%%Y-01-01', month)"
-            self.hour_sql = "CAST(strftime('%%s', p.played_at) AS INTEGER) / 3600"
+        self.hour_sql = self.hour_sql_of(connection.vendor)
+
+    @staticmethod
+    def hour_sql_of(vendor):
+        if vendor == "postgresql":
+            return "FLOOR(EXTRACT(EPOCH FROM p.played_at) / 3600)::bigint"
+        return "CAST(strftime('%%s', p.played_at) AS INTEGER) / 3600"
 
     def _dt(self, moment):
         return connection.ops.adapt_datetimefield_value(moment)
@@ -118,6 +143,7 @@ class _Builder:
     def rebuild_all(self):
         for model in (ItemMonth, ItemYear, ItemTotal, HourTotal):
             model.objects.filter(listener_id=self.listener_id).delete()
+        self.rebuild_hidden_hours(None, None)
         with connection.cursor() as cursor:
             self._insert_months(cursor, None, None)
             self._insert_hours(cursor, None, None)
@@ -145,6 +171,7 @@ class _Builder:
                 ).delete()
                 self._insert_months(cursor, start, end)
                 self._insert_hours(cursor, start, end)
+                self.rebuild_hidden_hours(start, end)
                 touched.update(in_run.values_list("item_id", flat=True))
             # Only the items played in those months can have other yearly and all-time totals.
             years = sorted({date(month.year, 1, 1) for month in months})
@@ -199,11 +226,31 @@ class _Builder:
             [self.listener_id, self.min_ms, *params],
         )
 
-    def _insert_hours(self, cursor, start, end):
+    def rebuild_hidden_hours(self, start, end):
+        """HiddenHourTotal of the hidden items' plays in [start, end) (all time for None)."""
+        rows = HiddenHourTotal.objects.filter(listener_id=self.listener_id)
+        if start is not None:
+            rows = rows.filter(epoch_hour__gte=epoch_hour(start), epoch_hour__lt=epoch_hour(end))
+        rows.delete()
+        artist_ids = hidden.hidden_artist_ids(self.listener_id)
+        if artist_ids:
+            items, item_params = hidden.items_sql(artist_ids)
+            with connection.cursor() as cursor:
+                self._insert_hours(
+                    cursor,
+                    start,
+                    end,
+                    "plays_hiddenhourtotal",
+                    f" AND p.item_id IN ({items})",
+                    item_params,
+                )
+
+    def _insert_hours(self, cursor, start, end, table="plays_hourtotal", only="", only_params=()):
         where, params = self._range(start, end)
+        where, params = where + only, [*params, *only_params]
         counted = "(p.ms_played IS NULL OR p.ms_played >= %s)"
         cursor.execute(
-            "INSERT INTO plays_hourtotal (listener_id, epoch_hour, source, plays, ms, track_plays, "
+            f"INSERT INTO {table} (listener_id, epoch_hour, source, plays, ms, track_plays, "
             "stored, short_or_skipped) "
             f"SELECT p.listener_id, {self.hour_sql}, p.source, "
             f"SUM(CASE WHEN {counted} THEN 1 ELSE 0 END), "

@@ -54,6 +54,7 @@ def _render(request, template, listener, scope, context, status=200):
         "listener": listener,
         "own": scope["history_scope"] is None,
         "artwork": scope["history_scope"] is None and listener.show_artwork,
+        "excluded_artists": queries.excluded_artists(listener),
         **context,
     }
     return render(request, template, context, status=status)

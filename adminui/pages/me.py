@@ -21,9 +21,11 @@ from adminui import assistants, operations, page_limits, stats, tokens
 from adminui.access import listener_required
 from adminui.downloads import export_response
 from adminui.forms import (
+    ArtistChoiceForm,
     ArtworkForm,
     DeleteConfirmForm,
     OwnUploadForm,
+    SharingForm,
     TasteProfileForm,
     TimeZoneForm,
     TokenForm,
@@ -36,7 +38,7 @@ from adminui.progress import job_progress
 from imports.export_formats import FORMATS
 from imports.exporting import ExportRefused, prepare_export
 from imports.models import ImportJob
-from plays import taste
+from plays import excluding, queries, taste
 from plays.models import CreatedPlaylist
 
 SHOWN = 20
@@ -53,6 +55,32 @@ def _taste_context(listener, form=None):
     }
 
 
+ARTIST_SEARCH = "artist_search"
+PICK_LIST = 10
+
+
+def _hidden_artists_context(listener, search):
+    """The artists hidden, and those the listener may pick: the matches of a search, or else
+    their most played artists of all time (never anybody else's)."""
+    found, search_error = [], None
+    if search is not None:
+        try:
+            found = excluding.find_artists(listener, search)
+        except excluding.ExclusionRefused as refusal:
+            search_error = str(refusal)
+    else:
+        found = [
+            {"id": row["id"], "name": row["name"]}
+            for row in queries.top_artists(listener, limit=PICK_LIST)["items"]
+        ]
+    return {
+        "hidden_artists": excluding.hidden_artists(listener),
+        "artist_choices": found,
+        "artist_search": search,
+        "artist_search_error": search_error,
+    }
+
+
 def _page(
     request,
     listener,
@@ -64,6 +92,9 @@ def _page(
 ):
     context = stats.listener_context(listener, request.GET)
     if context["period"].error and status == 200:
+        status = 400
+    context.update(_hidden_artists_context(listener, request.GET.get(ARTIST_SEARCH)))
+    if context["artist_search_error"] and status == 200:
         status = 400
     jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:SHOWN]
     context.update(_taste_context(listener, taste_form))
@@ -183,6 +214,52 @@ def artwork(request, listener):
         else "Album covers are off: nothing is loaded from Spotify's servers.",
     )
     return redirect(reverse("pages:me") + "#settings")
+
+
+@require_POST
+@listener_required
+def hide_artist(request, listener):
+    """Hides an artist of the listener's own history from every answer and page."""
+    form = ArtistChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick an artist from the list to hide.")
+        return redirect(reverse("pages:me") + "#hidden-artists")
+    try:
+        name = excluding.hide_artist(listener, form.cleaned_data["artist"])
+    except excluding.ExclusionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{name} is hidden: their plays are left out everywhere.")
+    return redirect(reverse("pages:me") + "#hidden-artists")
+
+
+@require_POST
+@listener_required
+def show_artist(request, listener):
+    form = ArtistChoiceForm(request.POST)
+    name = excluding.show_artist(listener, form.cleaned_data["artist"]) if form.is_valid() else None
+    if name is None:
+        messages.error(request, "That artist is not hidden.")
+    else:
+        messages.success(request, f"{name} is shown again.")
+    return redirect(reverse("pages:me") + "#hidden-artists")
+
+
+@require_POST
+@listener_required
+def sharing(request, listener):
+    """Turns comparing with other listeners on (with a new share handle) or off."""
+    form = SharingForm(request.POST)
+    form.is_valid()  # a checkbox: anything but "on" is off
+    if form.cleaned_data.get("share", False):
+        listener.start_sharing()
+        messages.success(
+            request, "Sharing is on: give your share handle to the listeners to compare with."
+        )
+    else:
+        listener.stop_sharing()
+        messages.success(request, "Sharing is off: nobody can compare with you.")
+    return redirect(reverse("pages:me") + "#sharing")
 
 
 @never_cache

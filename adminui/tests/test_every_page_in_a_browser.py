@@ -26,7 +26,7 @@ from adminui.tests.conftest import STAFF_PASSWORD
 from adminui.tests.test_connected_assistants import connect
 from imports.models import ImportJob
 from mcp.tokens import issue_token
-from plays.models import Album, Item, Play, SyncRun
+from plays.models import Album, Artist, ExcludedArtist, Item, Play, SyncRun
 from plays.tests.query_fixtures import build_history
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,6 +64,9 @@ def history(live_server):
         refresh_token_expires_at=timezone.now() + timedelta(days=100),
     )
     build_history(dana)
+    # A hidden artist and sharing on, so the pages show their note, list and handle.
+    ExcludedArtist.objects.create(listener=dana, artist=Artist.objects.get(name="Cold Rivers"))
+    dana.start_sharing()
     # Listeners in other states, with long names, for the dashboard's rows.
     Listener.objects.create(
         spotify_user_id="erik.with.a.rather.long.spotify.user.id.1234567890",
@@ -160,6 +163,8 @@ def html_pages(client, samples):
             paths[f"{path}?q=da"] = 200
         if name in ("me", "listener"):
             paths.update({f"{path}?days=30": 200, f"{path}?year=2024": 200})
+        if name == "me":
+            paths[f"{path}?artist_search=ri"] = 200
     assert not refused, f"pages that did not open with the sample values: {refused}"
     return paths
 

@@ -23,8 +23,10 @@ from imports.exporting import prepare_export
 from imports.jobs import job_for_file, run_import_job
 from mcp.tools import TOOLS_BY_NAME, call_tool
 from mcp.tools.history import HISTORY_TOOLS
+from plays import queries
+from plays.excluding import hide_artist
 from plays.ingest import ingest_plays
-from plays.models import Play
+from plays.models import Artist, Play
 from plays.records import PlayRecord
 from plays.tests.query_fixtures import build_history
 
@@ -176,6 +178,8 @@ TOOL_CALLS = [
     ("listening_heatmap", {"timezone": "America/New_York", "start": "2024"}),
     ("discoveries", {"start": "2020", "end": "2021", "limit": 100}),
     ("compare_periods", {"first_start": "2023", "first_end": "2023", "second_start": "2024"}),
+    ("compare_listeners", {"handle": "carol-shares"}),
+    ("compare_listeners", {"handle": "carol-shares", "start": "2024", "limit": 50}),
     ("search_history", {"query": "song", "limit": 50}),
     ("search_history", {"query": "daily talk"}),
     ("item_history", {"item": "Intro"}),
@@ -233,6 +237,15 @@ def test_json_export_imported_for_a_new_listener_gives_the_same_plays_and_answer
         0,
     )
     assert plays_of(bob) == as_uploaded(plays_of(alice))
+    # compare_listeners is asked about a third listener, who shares with both.
+    for listener in (alice, bob):
+        Listener.objects.filter(pk=listener.pk).update(shares_listening=True)
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    carol = Listener.objects.create(
+        spotify_user_id="carol", shares_listening=True, share_handle="carol-shares"
+    )
+    build_history(carol, "a", 3, 150)
     # Every tool that answers from the history is asked (the others act on Spotify or memory).
     assert {tool.name for tool in HISTORY_TOOLS} == {name for name, _ in TOOL_CALLS}
     for name, args in TOOL_CALLS:
@@ -253,12 +266,33 @@ def uploaded_answer(answer):
     """An answer about polled plays as it reads once they were uploaded (source "extended")."""
     if isinstance(answer, dict):
         return {
-            key: "extended" if key == "source" and value == "api" else uploaded_answer(value)
+            key: "extended"
+            if key == "source" and value == "api"
+            else as_uploaded_counts(value)
+            if key == "by_source"
+            else uploaded_answer(value)
             for key, value in answer.items()
         }
     if isinstance(answer, list):
         return [uploaded_answer(value) for value in answer]
     return answer
+
+
+def as_uploaded_counts(by_source):
+    """Counts per source with the polled plays counted as uploaded ones."""
+    counts = dict(by_source)
+    if "api" in counts:
+        counts["extended"] = counts.get("extended", 0) + counts.pop("api")
+    return counts
+
+
+def test_the_plays_of_hidden_artists_are_exported_all_the_same(alice, tmp_path):
+    hide_artist(alice, Artist.objects.get(name="Cold Rivers").pk)
+    assert queries.excluded_artists(alice) == 1
+    path = export_to(tmp_path, alice, "json")
+    bob, job = import_for_new_listener(path, "alice-hiding")
+    assert job.inserted == Play.objects.filter(listener=alice).count()
+    assert plays_of(bob) == as_uploaded(plays_of(alice))
 
 
 def test_json_export_of_a_window_holds_only_that_window(alice, tmp_path):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from accounts.models import Listener
 from mcp import tokens
 from mcp.tools import tools_for
 from mcp.tools.history import HISTORY_TOOLS
@@ -37,6 +38,7 @@ VALID = {
     "listening_heatmap": {"timezone": "Europe/Paris"},
     "discoveries": {"start": "2024"},
     "compare_periods": {"first_start": "2023", "first_end": "2023", "second_start": "2024"},
+    "compare_listeners": {"handle": "sdk-friend-handle", "start": "2020"},
     "search_history": {"query": "Song"},
     "item_history": {"item": "Intro", "kind": "track"},
     "podcasts": {},
@@ -86,6 +88,14 @@ def seen(request, sdk_python, tmp_path):
         live_server = request.getfixturevalue("live_server")
         listener = request.getfixturevalue("listener")
         plays = build_history(listener)
+        # A friend who shares under a known handle, and the listener sharing too.
+        Listener.objects.filter(pk=listener.pk).update(
+            shares_listening=True, share_handle="sdk-own-handle"
+        )
+        friend = Listener.objects.create(
+            spotify_user_id="friend", shares_listening=True, share_handle="sdk-friend-handle"
+        )
+        build_history(friend, "b", 2, 100)
         _, secret = tokens.issue_token(listener, name="sdk")
         calls = [{"name": name, "arguments": arguments} for name, arguments in VALID.items()]
         calls += [{"name": tool.name, "arguments": {"no_such_argument": 1}} for tool in TOOLS]
@@ -135,6 +145,7 @@ def test_every_tool_answers_valid_arguments_with_structured_content(seen):
     assert len(answers["recent_plays"]["structured"]["items"]) == 5
     assert [i["rank"] for i in answers["top_artists"]["structured"]["items"]] == [1, 2, 3]
     assert answers["sync_status"]["structured"]["listener"] == "alice"
+    assert answers["compare_listeners"]["structured"]["shared_artists"] > 0
 
 
 @MODES

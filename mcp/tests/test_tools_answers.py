@@ -28,6 +28,10 @@ CALLS = {
         {"first_start": "2022", "first_end": "2022", "second_start": "2023"},
         {"first_start": "2019-01-01", "second_start": "2024-06", "second_end": "2024-06"},
     ],
+    "compare_listeners": [
+        {"handle": "bob-shares"},
+        {"handle": "bob-shares", "start": "2023", "end": "2024", "limit": 2},
+    ],
     "search_history": [{"query": "song"}, {"query": "daily", "start": "2020", "limit": 1}],
     "item_history": [{"item": "Intro"}, {"item": "Long Book", "kind": "show"}],
     "podcasts": [{}, {"end": "2022-12-31", "limit": 1}],
@@ -54,7 +58,10 @@ def test_every_history_tool_is_exercised_here():
 
 @pytest.mark.parametrize("tool", HISTORY_TOOLS, ids=lambda tool: tool.name)
 def test_the_answer_fits_the_output_schema_and_survives_json(tool):
-    alice, _, _, _ = two_listeners()
+    alice, _, bob, _ = two_listeners()
+    for listener, handle in ((alice, "alice-shares"), (bob, "bob-shares")):
+        listener.shares_listening, listener.share_handle = True, handle
+        listener.save()
     for arguments in CALLS[tool.name]:
         outcome = call_tool(tool, arguments, alice)
         assert outcome.error is None, outcome.error

@@ -17,6 +17,7 @@ HISTORY = [
     "listening_heatmap",
     "discoveries",
     "compare_periods",
+    "compare_listeners",
     "search_history",
     "item_history",
     "podcasts",

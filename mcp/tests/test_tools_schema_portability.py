@@ -85,7 +85,10 @@ def test_nullable_keeps_the_description_outside_and_one_type_per_branch():
 
 @pytest.mark.django_db
 def test_every_answer_is_valid_under_a_standard_validator():
-    alice, _, _, _ = two_listeners()
+    alice, _, bob, _ = two_listeners()
+    for listener, handle in ((alice, "alice-shares"), (bob, "bob-shares")):
+        listener.shares_listening, listener.share_handle = True, handle
+        listener.save()
     # The history tools answer from the fixture; the others' answers are checked in their own
     # tests (test_taste_profile_tools, test_operator_tools, test_mcp_spotify_and_memory_end_to_end).
     for tool in HISTORY_TOOLS:

@@ -17,6 +17,7 @@ VALID = {
     "first_start": "2024",
     "second_start": "2025",
     "query": "ab",
+    "handle": "someone",
     "item": "x",
     "name": "Mix",
     "track_uris": ["spotify:track:4uLU6hMCjMI75M1A2tKUQC"],

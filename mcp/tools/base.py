@@ -20,6 +20,13 @@ LIVE_READ = {**ANNOTATIONS, "openWorldHint": True}
 LIVE_WRITE = {**ANNOTATIONS, "readOnlyHint": False, "idempotentHint": False, "openWorldHint": True}
 LOCAL_WRITE = {**ANNOTATIONS, "readOnlyHint": False}
 
+EXCLUDED_ARTISTS = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "How many artists the listener hides (on their page): every play of a "
+    "track crediting one of them, featured or not, is left out of this answer.",
+}
+
 LISTENER = "listener"  # a listener's own token, or the admin token naming one with user_id
 OPERATOR = "operator"  # the admin token only; user_id is then an optional filter
 
@@ -65,6 +72,26 @@ class Tool:
     takes_client: bool = False
     counts_plays: bool = True
 
+    def __post_init__(self):
+        if self.answers_history:
+            # Every answer about the history says how many artists the listener hides (the
+            # registry adds the count to each answer), whatever the tool.
+            schema = self.output_schema
+            object.__setattr__(
+                self,
+                "output_schema",
+                {
+                    **schema,
+                    "properties": {**schema["properties"], "excluded_artists": EXCLUDED_ARTISTS},
+                    "required": [*schema.get("required", []), "excluded_artists"],
+                },
+            )
+
+    @property
+    def answers_history(self) -> bool:
+        """A listener's tool whose answers count plays: the hidden artists' are left out."""
+        return self.counts_plays and self.audience == LISTENER
+
     @property
     def writes(self) -> bool:
         """Whether a call can change something (Spotify playlists, the remembered taste profile):
@@ -78,7 +105,9 @@ class Tool:
         seconds = settings.MIN_PLAY_MS / 1000
         return (
             f"{self.summary} A play counts when it lasted at least {seconds:g} seconds "
-            "(the server's MIN_PLAY_MS); shorter plays are left out unless stated."
+            "(the server's MIN_PLAY_MS); shorter plays are left out unless stated. Plays of "
+            "the artists the listener hides on their page are always left out; "
+            "excluded_artists says how many artists that is."
         )
 
     def as_dict(self) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mcp.tools.base import Tool
 from mcp.tools.schemas import (
+    AFFINITY_OUT,
     ALBUM_ROW,
     ARTIST_ROW,
     BY_ARG,
@@ -55,6 +56,16 @@ def _ranked_call(function):
         )
 
     return run
+
+
+def _compare_listeners(listener, args, tz):
+    return queries.compare_listeners(
+        listener,
+        handle=args["handle"],
+        window=_window(args, tz),
+        limit=args.get("limit", 10),
+        tz=tz,
+    )
 
 
 def _compare(listener, args, tz):
@@ -190,6 +201,34 @@ HISTORY_TOOLS = [
         ),
         output_schema=COMPARE_OUT,
         run=_compare,
+    ),
+    Tool(
+        name="compare_listeners",
+        title="Compare with another listener",
+        summary="The artists and tracks you and another listener both played in a window (all "
+        "time if none), most in common first, with each side's plays, and an affinity score: "
+        "100 x the sum over artists of min(your share, their share), where a share is that "
+        "artist's counted track plays (primary artist) over all counted track plays in the "
+        "window (0: nothing in common, 100: the same artists in the same proportions); "
+        "track_overlap is the same over tracks. Only when both listeners turned sharing on "
+        "(on their page, 'Compare with friends'); name the other by the share handle shown "
+        "there. A name that came from the other listener's upload is null.",
+        input_schema=tool_input(
+            {
+                "handle": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": queries.HANDLE_MAX,
+                    "description": "The other listener's share handle, from their page.",
+                },
+                **WINDOW_ARGS,
+                **limit_arg(10, 50),
+                **TIMEZONE_ARG,
+            },
+            required=["handle"],
+        ),
+        output_schema=AFFINITY_OUT,
+        run=_compare_listeners,
     ),
     Tool(
         name="search_history",
@@ -540,6 +579,7 @@ HISTORY_ALIASES = {
     "history.heatmap": "listening_heatmap",
     "history.discoveries": "discoveries",
     "history.compare_periods": "compare_periods",
+    "history.compare_listeners": "compare_listeners",
     "history.search": "search_history",
     "history.search_history": "search_history",
     "history.item_history": "item_history",

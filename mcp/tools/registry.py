@@ -52,7 +52,12 @@ def call_tool(tool: Tool, arguments, listener, *, client="") -> ToolOutcome:
             else queries.listener_tz(listener, args.get("timezone"))
         )
         if tool.takes_client:
-            return ToolOutcome(structured=tool.run(listener, args, tz, client))
-        return ToolOutcome(structured=tool.run(listener, args, tz))
+            answer = tool.run(listener, args, tz, client)
+        else:
+            answer = tool.run(listener, args, tz)
     except (QueryError, ToolError) as error:
         return ToolOutcome(error=str(error))
+    if tool.answers_history and listener is not None and "excluded_artists" not in answer:
+        # A history tool whose query doesn't say it yet still does.
+        answer = {**answer, "excluded_artists": queries.excluded_artists(listener)}
+    return ToolOutcome(structured=answer)

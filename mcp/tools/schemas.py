@@ -395,6 +395,39 @@ SYNC_OUT = object_schema(
         "time_zone": STR,
     }
 )
+_SHARED = {
+    "rank": INT,
+    "name": nullable(
+        {
+            "type": "string",
+            "description": "Null when the name came from the other listener's upload.",
+        }
+    ),
+    "spotify_id": nullable(STR),
+    "your_plays": INT,
+    "their_plays": INT,
+}
+AFFINITY_OUT = object_schema(
+    {
+        "affinity": {
+            "type": "number",
+            "description": "0 to 100: the share of listening the two have in common, artist by "
+            "artist (see formula).",
+        },
+        "track_overlap": {"type": "number", "description": "The same sum over tracks, 0 to 100."},
+        "formula": STR,
+        "your_plays": {"type": "integer", "description": "Your counted track plays."},
+        "their_plays": {"type": "integer", "description": "Their counted track plays."},
+        "shared_artists": {"type": "integer", "description": "Artists both played."},
+        "shared_tracks": {"type": "integer", "description": "Tracks both played."},
+        "artists": {"type": "array", "items": object_schema(_SHARED)},
+        "tracks": {
+            "type": "array",
+            "items": object_schema({**_SHARED, "artist": nullable(STR)}),
+        },
+        **COMMON_OUT,
+    }
+)
 _SESSION = object_schema(
     {"start": STR, "end": STR, "plays": INT, "minutes": NUM, "top_artist": nullable(STR)}
 )

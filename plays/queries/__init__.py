@@ -18,14 +18,17 @@ hour) boundary. A time zone whose offset isn't a whole number of hours reads hou
 On SQLite, name searches fold the case of ASCII letters only (its LIKE).
 
 The package has a module per family of questions (`listings`, `over_time`, `summary`,
-`comparisons`, `lookup`, `coverage`, `sessions` (sessions and streaks), `ranks` (ranks over time
-and number ones), and `export`: every play with all its fields, streamed for
-the exports) on top of the shared parts (`windows`: windows and zones;
-`sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour).
+`comparisons`, `affinity` (two listeners who both share), `lookup`, `coverage`, `sessions`
+(sessions and streaks), `ranks` (ranks over time and number ones), and `export`: every play with
+all its fields, streamed for the exports) on top of the shared parts (`windows`: windows and
+zones; `sums`: summing counted plays from the rollups and the plays; `hours`: sums per local
+hour; `exclusions`: the artists a listener hides, left out by `sums` and `hours`, so by every
+query built on them).
 Callers import the public names from here. The operator's listings (listeners, sync runs) are the
 module `plays.queries.operator`, shared by the admin API and the operator's MCP tools.
 """
 
+from plays.queries.affinity import HANDLE_MAX, compare_listeners
 from plays.queries.comparisons import compare_periods
 from plays.queries.coverage import (
     MIN_GAP_DAYS,
@@ -34,6 +37,12 @@ from plays.queries.coverage import (
     history_coverage,
     plays_by_source,
     sync_status,
+)
+from plays.queries.exclusions import (
+    MAX_EXCLUDED_ARTISTS,
+    Exclusion,
+    excluded_artists,
+    exclusion_of,
 )
 from plays.queries.export import (
     ExportedItem,
@@ -98,12 +107,14 @@ __all__ = [
     "DETAIL_KINDS",
     "ENTRY_TEXT_MAX",
     "GRANULARITIES",
+    "HANDLE_MAX",
     "HISTOGRAM_EDGES",
     "ITEM_KINDS",
     "MATCH_RULES",
     "MAX_BUCKETS",
     "MAX_DAYS",
     "MAX_ENTRIES",
+    "MAX_EXCLUDED_ARTISTS",
     "MAX_GAP_MINUTES",
     "MIN_GAP_DAYS",
     "MIN_GAP_MINUTES",
@@ -112,15 +123,19 @@ __all__ = [
     "RANK_KINDS",
     "UTC_ZONE",
     "WEEKDAYS",
+    "Exclusion",
     "ExportedItem",
     "ExportedPlay",
     "QueryError",
     "Window",
+    "compare_listeners",
     "compare_periods",
     "count_plays",
     "coverage",
     "coverage_gaps",
     "discoveries",
+    "excluded_artists",
+    "exclusion_of",
     "export_window",
     "exported_plays",
     "find_played",

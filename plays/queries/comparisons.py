@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import connection
 
 from plays.models import Artist, Item
+from plays.queries.exclusions import says_excluded_artists
 from plays.queries.sums import (
     COUNTED_SQL,
     FLOAT_MS,
@@ -30,7 +31,7 @@ def _side_by_side(listener, first, second):
     """
     tables = {}
     for side, window in enumerate((first, second)):
-        for table, where, params in source_ranges(window):
+        for table, where, params in source_ranges(listener, window):
             tables.setdefault(table, ([], []))[side].append((where or "1 = 1", params))
     parts, params = [], []
     for table, sides in tables.items():
@@ -69,6 +70,7 @@ def _side_by_side(listener, first, second):
         ]
 
 
+@says_excluded_artists
 def compare_periods(listener, *, first, second, limit=10, tz=None) -> dict:
     """Two windows side by side: totals, and the artists and tracks that grew or faded."""
     check_limit(limit, 50)

@@ -1,6 +1,7 @@
 """How complete and fresh a listener's history is: plays per source, ends, polling state."""
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from django.db import connection
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
-from plays.models import HourTotal, Play
-from plays.queries.hours import time_sums
+from plays.models import HiddenHourTotal, HourTotal, Play
+from plays.queries.exclusions import exclusion_of, says_excluded_artists
+from plays.queries.hours import net_hours_sql, time_sums
+from plays.queries.sums import stored_plays
 from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
 
 
-def _source_hours(listener):
-    """{source: (stored plays, first hour, last hour)} from the hourly rollup."""
+def _source_hours(listener, *, everything=False):
+    """{source: (stored plays, first hour, last hour)} from the hourly rollup: the hidden
+    artists' plays left out, unless `everything` (what is stored, for the operator)."""
     ensure_fresh(listener)
     rows = (
         HourTotal.objects.filter(listener=listener)
@@ -27,12 +31,38 @@ def _source_hours(listener):
         .values_list("source", "n", "first", "last")
         .order_by()
     )
-    return {source: (n, first, last) for source, n, first, last in rows}
+    found = {source: (int(n), first, last) for source, n, first, last in rows}
+    if everything or not exclusion_of(listener):
+        return found
+    hidden = dict(
+        HiddenHourTotal.objects.filter(listener=listener)
+        .values("source")
+        .annotate(n=Sum("stored"))
+        .values_list("source", "n")
+        .order_by()
+    )
+    hours, params = net_hours_sql(listener)
+    kept = {}
+    for source, (n, _first, _last) in found.items():
+        if n - hidden.get(source, 0) <= 0:
+            continue
+        ends = []
+        for order in ("ASC", "DESC"):  # the first and last hour with a play left, by the index
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT epoch_hour FROM ({hours}) n WHERE source = %s "
+                    f"ORDER BY epoch_hour {order} LIMIT 1",
+                    [*params, source],
+                )
+                ends.append(cursor.fetchone()[0])
+        kept[source] = (n - hidden.get(source, 0), *ends)
+    return kept
 
 
-def plays_by_source(listener) -> dict:
-    """{source: stored plays} for every source, short plays included (what each source gave)."""
-    hours = _source_hours(listener)
+def plays_by_source(listener, *, everything=False) -> dict:
+    """{source: stored plays} for every source, short plays included (what each source gave);
+    the hidden artists' plays left out unless `everything`."""
+    hours = _source_hours(listener, everything=everything)
     return {source: hours.get(source, (0,))[0] for source in Play.Source.values}
 
 
@@ -41,9 +71,10 @@ def coverage(listener) -> dict:
 
     The operator's dashboard shows this for every listener: the counts come from the rollups and
     the two ends from the (listener, played_at, ...) index, so it costs milliseconds however long
-    the history.
+    the history. It counts every stored row, the plays of artists the listener hides included:
+    it is about what is stored, not what was heard.
     """
-    by_source = plays_by_source(listener)
+    by_source = plays_by_source(listener, everything=True)
     ends = Play.objects.filter(listener=listener).aggregate(
         first=Min("played_at"), last=Max("played_at")
     )
@@ -57,8 +88,7 @@ def coverage(listener) -> dict:
 
 def _edge_play(listener, source, hour_number, newest):
     hour = datetime.fromtimestamp(hour_number * 3600, UTC_ZONE)
-    plays = Play.objects.filter(
-        listener=listener,
+    plays = stored_plays(listener).filter(
         source=source,
         played_at__gte=hour,
         played_at__lt=hour + timedelta(hours=1),
@@ -67,6 +97,7 @@ def _edge_play(listener, source, hour_number, newest):
     return plays.order_by(order).values_list("played_at", flat=True).first()
 
 
+@says_excluded_artists
 def sync_status(listener, *, tz=None) -> dict:
     """How complete and fresh the history is: coverage per source, polling state, imports."""
     tz = tz or listener_tz(listener)
@@ -135,6 +166,7 @@ def sync_status(listener, *, tz=None) -> dict:
 MIN_GAP_DAYS = 14
 
 
+@says_excluded_artists
 def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     """Holes in the history: spans of at least `min_gap_days` days without any stored play.
 
@@ -154,16 +186,17 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     # Two plays in hours h1 < h2 are at most (h2 - h1 + 1) hours apart: anything closer can't
     # be a gap, so only the pairs at least that far apart are checked against the plays.
     candidate_hours = max(1, int(least.total_seconds() // 3600) - 1)
+    hours, hours_params = net_hours_sql(listener)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT prev, hour FROM (SELECT h.epoch_hour AS hour, "
             "LAG(h.epoch_hour) OVER (ORDER BY h.epoch_hour) AS prev "
-            "FROM (SELECT DISTINCT epoch_hour FROM plays_hourtotal WHERE listener_id = %s) h) "
+            f"FROM (SELECT DISTINCT epoch_hour FROM ({hours}) n) h) "
             "pairs WHERE prev IS NOT NULL AND hour - prev >= %s ORDER BY hour",
-            [listener.pk, candidate_hours],
+            [*hours_params, candidate_hours],
         )
         pairs = cursor.fetchall()
-    plays = Play.objects.filter(listener=listener)
+    plays = stored_plays(listener)
     gaps = []
     for before_hour, after_hour in pairs:
         before = _hour_start(before_hour)
@@ -205,6 +238,7 @@ def _hour_start(hour_number):
 _EPOCH_DAY = date(1970, 1, 1)
 
 
+@says_excluded_artists
 def history_coverage(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     """What the history holds, month by month: stored plays (short ones included) per local
     month and source, every month from the first play to the last, and the gaps of at least
@@ -233,9 +267,7 @@ def history_coverage(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     for by_source in found.values():
         for source, n in by_source.items():
             totals[source] += n
-    ends = Play.objects.filter(listener=listener).aggregate(
-        first=Min("played_at"), last=Max("played_at")
-    )
+    ends = stored_plays(listener).aggregate(first=Min("played_at"), last=Max("played_at"))
     return {
         "plays": sum(totals.values()),
         "by_source": {source: n for source, n in totals.items() if n},

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from django.db import connection
 
+from plays.queries.exclusions import exclusion_of
 from plays.queries.sums import (
     COUNTED_SQL,
     FLOAT_MS,
@@ -119,20 +120,33 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS, *, by_source=False):
         hours, ends = split_whole(window, hour_floor, hour_ceil)
     else:
         hours, ends = None, [window]
+    exclusion = exclusion_of(listener)
+    raw = _raw_hour_columns()
     parts, params = [], []
     if hours is not None:
-        where, where_params = range_sql(
-            "epoch_hour",
+        hour_range = (
             epoch_hour(hours[0]) if hours[0] else None,
             epoch_hour(hours[1]) if hours[1] else None,
         )
+        where, where_params = range_sql("epoch_hour", *hour_range)
         parts.append(
             f"SELECT epoch_hour * 60 AS m{source}, "
             f"{', '.join(FLOAT_MS + ' AS ms' if name == 'ms' else name for name in sums)} "
             f"FROM plays_hourtotal WHERE listener_id = %s{where}"
         )
         params += [listener.pk, *where_params]
-    raw = _raw_hour_columns()
+        if exclusion:
+            # The hidden artists' plays in those hours, taken back out: their own hourly rollup
+            # (HiddenHourTotal, built with HourTotal from the same plays).
+            negated = ", ".join(
+                f"-({FLOAT_MS if name == 'ms' else name}) AS {name}" for name in sums
+            )
+            parts.append(
+                f"SELECT epoch_hour * 60 AS m{source}, {negated} "
+                f"FROM plays_hiddenhourtotal WHERE listener_id = %s{where}"
+            )
+            params += [listener.pk, *where_params]
+    keep, keep_params = exclusion.keep_sql("p.item_id")
     for end in ends:
         where, where_params = range_sql("p.played_at", end.start, end.end)
         columns = ", ".join(f"{raw[name][0]} AS {name}" for name in sums)
@@ -140,10 +154,10 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS, *, by_source=False):
             f"SELECT {epoch_minute('p.played_at')} AS m{source and ', p.source AS source'}, "
             f"{columns} "
             "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
-            f"WHERE p.listener_id = %s{where}"
+            f"WHERE p.listener_id = %s{where}" + (f" AND {keep}" if keep else "")
         )
         params += [*[min_play_ms()] * sum(raw[name][1] for name in sums)]
-        params += [listener.pk, *where_params]
+        params += [listener.pk, *where_params, *keep_params]
     local = local_minute_sql(tz, first_hour * 60 - 60 * 24 * 8, last_hour * 60 + 60 * 24 * 8)
     bucket = {"how": f"({local} / 60) %% 168", "day": f"({local} / 1440)", None: "0"}[key]
     totals = ", ".join(f"SUM(x.{name})" for name in sums)
@@ -177,3 +191,23 @@ def heat(listener, window, tz, sums=HOUR_SUMS):
         _weekday_hour(how): values
         for how, values in time_sums(listener, window, tz, "how", sums).items()
     }
+
+
+def net_hours_sql(listener):
+    """SQL of rows (epoch_hour, source, stored): the listener's stored plays per UTC hour and
+    source from the hourly rollup, the hidden artists' plays taken back out (their own hourly
+    rollup, whose hours are always among the rollup's: both come from the same plays), and the
+    hours left with none dropped (for coverage: which hours hold plays, from which source)."""
+    if not exclusion_of(listener):
+        return (
+            "SELECT epoch_hour, source, stored FROM plays_hourtotal WHERE listener_id = %s",
+            [listener.pk],
+        )
+    left = "h.stored - COALESCE(x.stored, 0)"
+    return (
+        f"SELECT h.epoch_hour AS epoch_hour, h.source AS source, {left} AS stored "
+        "FROM plays_hourtotal h LEFT JOIN plays_hiddenhourtotal x ON x.listener_id = "
+        "h.listener_id AND x.epoch_hour = h.epoch_hour AND x.source = h.source "
+        f"WHERE h.listener_id = %s AND {left} > 0",
+        [listener.pk],
+    )

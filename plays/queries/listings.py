@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from plays.models import Album, Artist, Item, ItemTotal, Show
+from plays.queries.exclusions import exclusion_of, hidden_rollup_rows, says_excluded_artists
 from plays.queries.sums import (
     GROUP_COLUMNS,
     artist_names,
@@ -26,6 +27,7 @@ from plays.queries.windows import MAX_DAYS, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
 
 
+@says_excluded_artists
 def recent_plays(listener, *, limit=20, window=None, tz=None) -> dict:
     """The newest counted plays first: what, by whom, from where."""
     check_limit(limit, 200)
@@ -124,16 +126,19 @@ def _listing(listener, window, limit, by, tz, group, to_rows):
     }
 
 
+@says_excluded_artists
 def top_artists(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
     """The artists most played (or longest listened to), by primary artist of each track."""
     return _listing(listener, window, limit, by, tz, "item__primary_artist", artist_rows)
 
 
+@says_excluded_artists
 def top_tracks(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
     """The tracks most played (or longest listened to), with their artists and album."""
     return _listing(listener, window, limit, by, tz, "item", track_rows)
 
 
+@says_excluded_artists
 def top_albums(listener, *, window=None, limit=10, by="plays", tz=None) -> dict:
     """The albums most played (or longest listened to), with their artist."""
     return _listing(listener, window, limit, by, tz, "item__album", _album_rows)
@@ -148,19 +153,22 @@ def _first_heard_in(listener, window, group):
     if window.end is not None:
         having, params = having + " AND MIN(t.first_at) < %s", [*params, sql_param(window.end)]
     column = GROUP_COLUMNS[group].replace("i.", "ti.")
+    keep, keep_params = exclusion_of(listener).keep_sql("t.item_id")
     firsts = (
         f"SELECT {column} FROM plays_itemtotal t JOIN plays_item ti ON ti.id = t.item_id "
         f"WHERE t.listener_id = %s AND ti.kind = 'track' AND {column} IS NOT NULL "
-        f"GROUP BY {column} HAVING COUNT(*) > 0{having}"
+        + (f"AND {keep} " if keep else "")
+        + f"GROUP BY {column} HAVING COUNT(*) > 0{having}"
     )
     if group == "item":
-        return firsts, [listener.pk, *params]
+        return firsts, [listener.pk, *keep_params, *params]
     return (
         f"SELECT ai.id FROM plays_item ai WHERE ai.primary_artist_id IN ({firsts})",
-        [listener.pk, *params],
+        [listener.pk, *keep_params, *params],
     )
 
 
+@says_excluded_artists
 def discoveries(listener, *, window=None, limit=20, tz=None) -> dict:
     """Artists and tracks whose first counted play ever falls in the window."""
     check_limit(limit)
@@ -216,6 +224,7 @@ def discoveries(listener, *, window=None, limit=20, tz=None) -> dict:
     }
 
 
+@says_excluded_artists
 def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
     """Podcast shows and audiobooks, and their episodes and chapters, by minutes listened."""
     check_limit(limit)
@@ -266,19 +275,22 @@ def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
 def _quiet_since(listener, group, cutoff):
     """A subquery of the track ids of the items (or the artists' tracks) whose last counted play
     ever is before `cutoff`."""
+    keep, keep_params = exclusion_of(listener).keep_sql("t.item_id")
+    keep = f" AND {keep}" if keep else ""
     if group == "item":
         return (
-            "SELECT t.item_id FROM plays_itemtotal t WHERE t.listener_id = %s AND t.last_at < %s",
-            [listener.pk, sql_param(cutoff)],
+            "SELECT t.item_id FROM plays_itemtotal t WHERE t.listener_id = %s AND t.last_at < %s"
+            + keep,
+            [listener.pk, sql_param(cutoff), *keep_params],
         )
     quiet = (
         "SELECT ti.primary_artist_id FROM plays_itemtotal t JOIN plays_item ti ON ti.id = "
         "t.item_id WHERE t.listener_id = %s AND ti.kind = 'track' AND ti.primary_artist_id IS "
-        "NOT NULL GROUP BY ti.primary_artist_id HAVING MAX(t.last_at) < %s"
+        f"NOT NULL{keep} GROUP BY ti.primary_artist_id HAVING MAX(t.last_at) < %s"
     )
     return (
         f"SELECT ai.id FROM plays_item ai WHERE ai.primary_artist_id IN ({quiet})",
-        [listener.pk, sql_param(cutoff)],
+        [listener.pk, *keep_params, sql_param(cutoff)],
     )
 
 
@@ -286,7 +298,8 @@ def _last_plays(listener, group, keys):
     """{key: the last counted play ever} of artists or tracks."""
     path = "item" if group == "item" else "item__primary_artist"
     return dict(
-        ItemTotal.objects.filter(listener=listener, **{f"{path}__in": list(keys)})
+        hidden_rollup_rows(ItemTotal, listener)
+        .filter(**{f"{path}__in": list(keys)})
         .values(path)
         .annotate(last=Max("last_at"))
         .values_list(path, "last")
@@ -294,6 +307,7 @@ def _last_plays(listener, group, keys):
     )
 
 
+@says_excluded_artists
 def forgotten_favorites(listener, window=None, *, quiet_days=365, limit=20, tz=None) -> dict:
     """The artists and tracks with the most counted plays in the window ("then") that have no
     counted play at all in the last `quiet_days` days, with when each was last played."""

@@ -14,6 +14,7 @@ from django.db.models.functions import ExtractYear
 
 from plays.keys import normalize_name
 from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, Show
+from plays.queries.exclusions import excluded_artists, hidden_rollup_rows, says_excluded_artists
 from plays.queries.sums import (
     MS_OR_DURATION,
     artist_credits,
@@ -31,6 +32,7 @@ from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
 
 
+@says_excluded_artists
 def search_history(listener, *, query, window=None, limit=10, tz=None) -> dict:
     """Tracks, artists, albums and shows whose name contains `query`, that the listener played."""
     check_limit(limit, 50)
@@ -99,6 +101,7 @@ _GROUPS = {
 }
 
 
+@says_excluded_artists
 def item_history(listener, *, item, kind=None, tz=None) -> dict:
     """One track, artist, album or show (by name, Spotify id, URI or link): plays over the years."""
     if kind is not None and kind not in ITEM_KINDS:
@@ -115,6 +118,7 @@ def item_history(listener, *, item, kind=None, tz=None) -> dict:
             "Nothing matching 'item' is in this listener's history"
             + (f" (kind: {kind})" if kind else "")
             + ": try search_history with part of the name."
+            + _hidden_note(listener)
         )
     best = candidates[0]
     result = _describe(listener, best["kind"], best["obj"], tz)
@@ -122,6 +126,16 @@ def item_history(listener, *, item, kind=None, tz=None) -> dict:
         {"kind": c["kind"], "name": c["obj"].name, "plays": c["plays"]} for c in candidates[1:6]
     ]
     return result
+
+
+def _hidden_note(listener):
+    hidden = excluded_artists(listener)
+    if not hidden:
+        return ""
+    return (
+        f" The plays of the {hidden} artist{'s' if hidden > 1 else ''} the listener hides are "
+        "left out."
+    )
 
 
 def _own_rows(listener, group, pk):
@@ -158,6 +172,7 @@ def _describe(listener, kind, obj, tz, rows=None):
 DETAIL_KINDS = ("track", "artist", "album", "show", "episode")
 
 
+@says_excluded_artists
 def item_detail(listener, *, kind, item_id, tz=None, limit=10) -> dict:
     """One catalogue row by kind and database id, as a page shows it: `item_history`'s answer,
     plus plays per month in the time zone, what it contains (an artist's, album's or show's most
@@ -234,7 +249,8 @@ def _per_month(listener, group, pk, tz):
     UTC month's start and the local one's (at most the zone's offset apart) moved across."""
     found = defaultdict(lambda: [0, 0])
     rows = (
-        ItemMonth.objects.filter(listener=listener, **{group: pk})
+        hidden_rollup_rows(ItemMonth, listener)
+        .filter(**{group: pk})
         .values("month")
         .annotate(p=Sum("plays"), m=Sum("ms"))
         .values_list("month", "p", "m")
@@ -294,7 +310,8 @@ def _per_year(listener, group, pk, first, last, tz):
             straddling.add(month.date())
     years = defaultdict(lambda: [0, 0])
     rows = (
-        ItemMonth.objects.filter(listener=listener, **{group: pk})
+        hidden_rollup_rows(ItemMonth, listener)
+        .filter(**{group: pk})
         .exclude(month__in=straddling)
         .annotate(year=ExtractYear("month"))
         .values("year")
@@ -360,9 +377,8 @@ def _find_candidates(listener, text, kind):
             lookups = [objects.filter(name__iexact=text), objects.filter(name__icontains=text)]
         for exact, matches in zip((True, False), lookups, strict=False):
             rows = list(
-                ItemTotal.objects.filter(
-                    listener=listener, **{f"{group}__in": matches.values("id")}
-                )
+                hidden_rollup_rows(ItemTotal, listener)
+                .filter(**{f"{group}__in": matches.values("id")})
                 .values(group)
                 .annotate(p=Sum("plays"))
                 .order_by("-p", group)
@@ -490,9 +506,8 @@ def _by_spotify_id(listener, ref):
         if wanted and wanted != kind:
             continue
         rows = list(
-            ItemTotal.objects.filter(
-                listener=listener, **{f"{path}__spotify_id": spotify_id}, **extra
-            )
+            hidden_rollup_rows(ItemTotal, listener)
+            .filter(**{f"{path}__spotify_id": spotify_id}, **extra)
             .values(path, f"{path}__name")
             .annotate(p=Sum("plays"), f=Min("first_at"), la=Max("last_at"))
             .values_list(path, f"{path}__name", "p", "f", "la")
@@ -507,9 +522,8 @@ def _played_artists(listener):
     """[(artist id, name, its forms, plays, first, last)] of every primary artist the listener
     played tracks of."""
     rows = (
-        ItemTotal.objects.filter(
-            listener=listener, item__kind="track", item__primary_artist__isnull=False
-        )
+        hidden_rollup_rows(ItemTotal, listener)
+        .filter(item__kind="track", item__primary_artist__isnull=False)
         .values("item__primary_artist", "item__primary_artist__name")
         .annotate(p=Sum("plays"), f=Min("first_at"), la=Max("last_at"))
         .values_list("item__primary_artist", "item__primary_artist__name", "p", "f", "la")
@@ -534,9 +548,8 @@ def _tracks_of(listener, artist_ids):
     played by those primary artists, in one query."""
     tracks = defaultdict(list)
     rows = (
-        ItemTotal.objects.filter(
-            listener=listener, item__kind="track", item__primary_artist__in=list(artist_ids)
-        )
+        hidden_rollup_rows(ItemTotal, listener)
+        .filter(item__kind="track", item__primary_artist__in=list(artist_ids))
         .values_list("item", "item__name", "item__primary_artist", "plays", "first_at", "last_at")
         .order_by("item")
     )
@@ -566,6 +579,7 @@ def _by_names(levels, tracks, track):
     return best, "track", [row for level, row in found if level == best]
 
 
+@says_excluded_artists
 def heard_before(listener, entries, *, tz=None) -> dict:
     """For each entry, in the order asked (a Spotify id, URI or link; or an artist with an
     optional track name): whether the listener ever played it (a counted play), the first and

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from plays.queries.exclusions import says_excluded_artists
 from plays.queries.hours import WEEKDAYS, heat, time_sums
 from plays.queries.sums import to_minutes
 from plays.queries.windows import QueryError, Window, listener_tz
@@ -18,6 +19,7 @@ GRANULARITIES = ("day", "week", "month", "year")
 MAX_BUCKETS = 5000
 
 
+@says_excluded_artists
 def listening_heatmap(listener, *, window=None, tz=None) -> dict:
     """Counted plays per weekday (Monday first) and hour of the day, in the listener's zone."""
     window = window or Window()
@@ -61,6 +63,7 @@ def _bucket_of(day, granularity):
 _EPOCH_DAY = date(1970, 1, 1)
 
 
+@says_excluded_artists
 def listening_timeline(listener, *, window=None, granularity="month", tz=None) -> dict:
     """Counted plays and minutes per day, week (from Monday), month or year in the listener's zone.
 

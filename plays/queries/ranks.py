@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import F, Max, Min, Q
 
 from plays.models import Album, Artist, Item, ItemTotal
+from plays.queries.exclusions import exclusion_of, hidden_rollup_rows, says_excluded_artists
 from plays.queries.hours import epoch_minute, local_minute_sql
 from plays.queries.lookup import find_played
 from plays.queries.sums import (
@@ -79,7 +80,7 @@ def _periods(listener, window, granularity, tz):
     """[first day of each period] the window touches (the history's span when unbounded)."""
     start, end = window.start, window.end
     if start is None or end is None:
-        span = ItemTotal.objects.filter(listener=listener).aggregate(
+        span = hidden_rollup_rows(ItemTotal, listener).aggregate(
             first=Min("first_at"), last=Max("last_at")
         )
         if span["first"] is None:
@@ -147,6 +148,8 @@ def _counted_sql(listener, kind, periods, granularity, tz):
     start = _local_start(periods[0], tz)
     end = _local_start(_next_period(periods[-1], granularity), tz)
     first_month, end_month = month_floor(start).date(), month_ceil(end).date()
+    keep, keep_params = exclusion_of(listener).keep_sql("r.item_id")
+    keep = f"AND {keep} " if keep else ""
     if granularity == "year":  # whole UTC years, from the yearly rollup
         first_month = first_month.replace(month=1)
         if end_month.month != 1:
@@ -158,9 +161,9 @@ def _counted_sql(listener, kind, periods, granularity, tz):
         f"SELECT r.{unit} AS period, {column} AS k, SUM(r.plays) AS n FROM {table} r "
         "JOIN plays_item i ON i.id = r.item_id WHERE r.listener_id = %s "
         f"AND r.{unit} >= %s AND r.{unit} < %s AND i.kind = 'track' AND {column} IS NOT NULL "
-        f"GROUP BY r.{unit}, {column}"
+        f"{keep}GROUP BY r.{unit}, {column}"
     )
-    params = [listener.pk, sql_param(first_month), sql_param(end_month)]
+    params = [listener.pk, sql_param(first_month), sql_param(end_month), *keep_params]
     slivers = Q()
     month = first_month
     while month <= end_month:
@@ -254,6 +257,7 @@ def _describe_item(kind, obj):
     return described
 
 
+@says_excluded_artists
 def rank_history(listener, kind, item, window=None, *, granularity="month", tz=None) -> dict:
     """One artist, track or album (by name, Spotify id, URI or link): its rank among the
     listener's counted plays in each period, ties sharing a rank (competition ranking), with its
@@ -295,6 +299,7 @@ def rank_history(listener, kind, item, window=None, *, granularity="month", tz=N
     }
 
 
+@says_excluded_artists
 def number_ones(listener, kind, window=None, *, granularity="month", tz=None) -> dict:
     """The artist, track or album with the most counted plays in each week, month or year; a tie
     gives the first name in alphabetical order, and names the others in `tied_with`."""

@@ -22,10 +22,18 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from plays.models import Artist, Play
+from plays.models import Artist
+from plays.queries.exclusions import exclusion_of, says_excluded_artists
 from plays.queries.hours import epoch_minute, local_minute_sql, time_sums
 from plays.queries.lookup import find_played
-from plays.queries.sums import check_limit, counted_plays, range_sql, subquery, to_minutes
+from plays.queries.sums import (
+    check_limit,
+    counted_plays,
+    range_sql,
+    stored_plays,
+    subquery,
+    to_minutes,
+)
 from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
 
@@ -57,6 +65,9 @@ def _sessions(listener, window, gap_ms):
     A running count of those ends numbers the sessions.
     """
     where, params = range_sql("p.played_at", window.start, window.end)
+    keep, keep_params = exclusion_of(listener).keep_sql("p.item_id")
+    if keep:
+        where, params = f"{where} AND {keep}", [*params, *keep_params]
     end = _epoch_ms("p.played_at")
     sql = (
         f"SELECT {end} - COALESCE(p.ms_played, pi.duration_ms, 0) AS s, {end} AS e, "
@@ -99,12 +110,13 @@ def _top_artist(listener, first, last):
     """The primary artist with the most plays (any length) between two play ends, inclusive;
     ties go to the name first in alphabetical order. None for a session of podcasts only."""
     counts = Counter(
-        Play.objects.filter(
-            listener=listener,
+        stored_plays(listener)
+        .filter(
             played_at__gte=first,
             played_at__lte=last,
             item__primary_artist__isnull=False,
-        ).values_list("item__primary_artist", flat=True)
+        )
+        .values_list("item__primary_artist", flat=True)
     )
     if not counts:
         return None
@@ -113,6 +125,7 @@ def _top_artist(listener, first, last):
     return names[key]
 
 
+@says_excluded_artists
 def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=None) -> dict:
     """The listener's sessions in the window: how many, total and average minutes, the longest
     (start, end, plays, minutes, top artist), and a histogram of their lengths."""
@@ -219,6 +232,7 @@ def _local_days(listener, plays, tz):
         return {_EPOCH_DAY + timedelta(days=day) for (day,) in cursor.fetchall()}
 
 
+@says_excluded_artists
 def listening_streaks(
     listener, window=None, *, artist=None, track=None, tz=None, limit=STREAKS_LISTED
 ) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from plays.queries.exclusions import says_excluded_artists
 from plays.queries.hours import HOUR_SUMS, WEEKDAYS, heat
 from plays.queries.listings import artist_rows, track_rows
 from plays.queries.sums import first_and_last, grouped, to_minutes
@@ -13,6 +14,7 @@ from plays.queries.windows import Window, iso, listener_tz, min_play_ms
 from plays.rollups import ensure_fresh
 
 
+@says_excluded_artists
 def listening_summary(listener, *, window=None, tz=None) -> dict:
     """Totals of a window: plays, minutes, variety, firsts and lasts, top fives, habits."""
     window = window or Window()

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from plays.models import Item, Play
+from plays.queries.exclusions import exclusion_of
 from plays.queries.windows import UTC_ZONE, QueryError, Window, min_play_ms
 
 
@@ -22,10 +23,16 @@ def _counted_q():
     return Q(ms_played__isnull=True) | Q(ms_played__gte=min_play_ms())
 
 
-def counted_plays(listener, window=None):
-    """The listener's stored plays that count, in the window."""
-    queryset = Play.objects.filter(listener=listener).filter(_counted_q())
+def stored_plays(listener, window=None):
+    """The listener's stored plays in the window, short ones included, those of the artists the
+    listener hides left out (`plays.queries.exclusions`)."""
+    queryset = exclusion_of(listener).keep(Play.objects.filter(listener=listener))
     return (window or Window()).filter(queryset)
+
+
+def counted_plays(listener, window=None):
+    """The listener's stored plays that count, in the window (hidden artists' left out)."""
+    return stored_plays(listener, window).filter(_counted_q())
 
 
 MS_OR_DURATION = Coalesce("ms_played", "item__duration_ms", 0)
@@ -169,13 +176,28 @@ def _whole_years(first_month, end_month):
     return (first_year, end_year), leftovers
 
 
-def source_ranges(window):
+def source_ranges(listener, window):
     """[(table, condition, params)]: where the counted plays of the window are summed up.
 
     All time: the all-time rollup. Otherwise whole UTC years, then whole UTC months, from their
     rollups, and "plays_play" itself for the ragged ends. Conditions are SQL on that table's
-    columns ("" for no condition).
+    columns ("" for no condition), and leave out the items of the artists the listener hides.
     """
+    ranges = _time_ranges(window)
+    keep = exclusion_of(listener)
+    if not keep:
+        return ranges
+    kept = []
+    for table, where, params in ranges:
+        condition, condition_params = keep.keep_sql(
+            "p.item_id" if table == "plays_play" else "item_id"
+        )
+        where = f"({where}) AND {condition}" if where else condition
+        kept.append((table, where, [*params, *condition_params]))
+    return kept
+
+
+def _time_ranges(window):
     if window.is_all_time:
         return [("plays_itemtotal", "", [])]
     months, ends = split_whole(window, month_floor, month_ceil)
@@ -209,7 +231,7 @@ def _item_source(listener, window, items_sql="", items_params=()):
     """SQL for rows (item_id, plays, ms, first_at, last_at) of the counted plays in the window
     (see `source_ranges`). `items_sql` (a subquery of item ids) keeps only those items."""
     parts, params = [], []
-    for table, where, where_params in source_ranges(window):
+    for table, where, where_params in source_ranges(listener, window):
         conditions = [f"({where})"] if where else []
         if table == "plays_play":
             conditions = ["p.listener_id = %s", COUNTED_SQL, *conditions]

@@ -38,7 +38,7 @@ from accounts.oauth import LISTENER_SESSION_KEY
 from imports.models import ImportJob
 from mcp import tokens
 from plays.ingest import ingest_plays
-from plays.models import Album, Artist, Item, Play
+from plays.models import Album, Artist, ExcludedArtist, Item, Play
 from plays.records import PlayRecord
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +141,9 @@ CLASSES = {
     "pages:me-taste-profile": LISTENER,
     "pages:me-taste-profile-clear": LISTENER,
     "pages:me-artwork": LISTENER,
+    "pages:me-hide-artist": LISTENER,
+    "pages:me-show-artist": LISTENER,
+    "pages:me-sharing": LISTENER,
     # the history's pages (adminui.pages.history): the listener's own under /me, the operator's
     # under /listeners/<id>
     **{f"pages:me-{page}": LISTENER for page in ("plays", "podcasts", "search")},
@@ -295,6 +298,9 @@ class World:
             "jobs": list(
                 ImportJob.objects.filter(listener_id=self.b.pk).values_list("pk", "status")
             ),
+            "hidden artists": list(
+                ExcludedArtist.objects.filter(listener_id=self.b.pk).values_list("artist_id")
+            ),
         }
 
 
@@ -313,6 +319,9 @@ def world(settings, tmp_path):
     )
     _history(a, "a", ("Alpha Artist", "Alpha Album", "Alpha Song"))
     _history(b, "b", ("Quux Artist", "Quux Album", "Quux Song"))
+    # B hides their artist and shares: nobody else may show it again, nor read or stop the sharing.
+    ExcludedArtist.objects.create(listener=b, artist=Artist.objects.get(name="Quux Artist"))
+    b.start_sharing()
     a_secret = tokens.issue_token(a, name="ann laptop")[1]
     b_token, b_secret = tokens.issue_token(b, name="quux laptop")
     job = ImportJob.objects.create(

@@ -11,7 +11,9 @@ synthetic export the first time and reused afterwards. Run it against a scratch 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/spotify_bench_mcp \\
         python manage.py benchmark_mcp --plays 1000000 --calls 30
 
-`--tools a,b` times only those tools (every tool by default).
+`--tools a,b` times only those tools (every tool by default). A second listener (a quarter of the
+plays) shares with the first, for `compare_listeners`; `--hide-top-artists N` has the listener hide
+their N most played artists first.
 """
 
 import json
@@ -36,11 +38,16 @@ from accounts.models import Listener
 from imports.jobs import job_for_file, run_import_job
 from imports.synthetic import build_synthetic_export
 from mcp.tokens import issue_token, revoke_token
-from plays.models import Play
+from plays.models import ExcludedArtist, Play
 from plays.queries import top_artists, top_tracks
 from plays.rollups import ensure_fresh
 
 LISTENER = "benchmark-mcp"
+# A second listener, sharing with the first, for compare_listeners: a quarter of the plays, from
+# another synthetic export (the same generator, so the two share much of the catalogue).
+FRIEND = "benchmark-mcp-friend"
+FRIEND_HANDLE = "benchmark-friend-handle"
+OWN_HANDLE = "benchmark-own-handle"
 PLAYS_PER_RECORD = 0.99  # synthetic exports repeat or leave out about 0.7% of their rows
 PROTOCOL_VERSION = "2025-11-25"
 
@@ -61,11 +68,28 @@ class Command(BaseCommand):
             default="",
             help="comma-separated tool names to time (default: every tool)",
         )
+        parser.add_argument(
+            "--hide-top-artists",
+            type=int,
+            default=0,
+            help="the listener hides their N most played artists first (the hidden artists' "
+            "plays are then subtracted from the hourly sums: the heaviest case)",
+        )
 
-    def handle(self, *args, plays, calls, workers, plain, as_json, tools, **options):
-        if Listener.objects.exclude(spotify_user_id=LISTENER).exists():
+    def handle(
+        self, *args, plays, calls, workers, plain, as_json, tools, hide_top_artists, **options
+    ):
+        if Listener.objects.exclude(spotify_user_id__in=(LISTENER, FRIEND)).exists():
             raise CommandError("This database has real listeners; use a scratch database.")
         listener, build = self.listener_with(plays)
+        friend, build["friend"] = self.listener_with(plays // 4, FRIEND, seed=1)
+        Listener.objects.filter(pk=listener.pk).update(
+            shares_listening=True, share_handle=OWN_HANDLE
+        )
+        Listener.objects.filter(pk=friend.pk).update(
+            shares_listening=True, share_handle=FRIEND_HANDLE
+        )
+        build["hidden_artists"] = self.hide(listener, hide_top_artists)
         started = time.perf_counter()
         ensure_fresh(listener)
         build["rollups_seconds"] = round(time.perf_counter() - started, 1)
@@ -100,18 +124,30 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_table(report))
 
-    def listener_with(self, plays):
+    def hide(self, listener, count):
+        """The listener hides exactly their `count` most played artists; returns how many."""
+        ExcludedArtist.objects.filter(listener=listener).delete()
+        if count:
+            top = top_artists(listener, limit=count)["items"]
+            ExcludedArtist.objects.bulk_create(
+                ExcludedArtist(listener=listener, artist_id=row["id"]) for row in top
+            )
+        return ExcludedArtist.objects.filter(listener=listener).count()
+
+    def listener_with(self, plays, user_id=LISTENER, seed=0):
         """The benchmark listener with at least `plays` plays, imported the first time."""
-        listener, _ = Listener.objects.get_or_create(spotify_user_id=LISTENER)
+        listener, _ = Listener.objects.get_or_create(spotify_user_id=user_id)
         have = Play.objects.filter(listener=listener).count()
         if have >= plays * 0.995:
             return listener, {"reused": True}
         Listener.objects.filter(pk=listener.pk).delete()
-        listener = Listener.objects.create(spotify_user_id=LISTENER, display_name="Benchmark")
+        listener = Listener.objects.create(spotify_user_id=user_id, display_name="Benchmark")
         records = math.ceil(plays / PLAYS_PER_RECORD)
         with tempfile.TemporaryDirectory() as folder:
             self.stderr.write(f"Writing a synthetic export of {records:,} records...")
-            path = build_synthetic_export(Path(folder) / "export.zip", records=records).path
+            path = build_synthetic_export(
+                Path(folder) / "export.zip", records=records, seed=seed
+            ).path
             self.stderr.write("Importing it (the import_zip path)...")
             started = time.perf_counter()
             job = run_import_job(job_for_file(listener, path).pk)
@@ -144,6 +180,7 @@ class Command(BaseCommand):
             ("discoveries", {"limit": 20}),
             ("search_history", {"query": artist[:4]}),
             ("podcasts", {"limit": 10}),
+            ("compare_listeners", {"handle": FRIEND_HANDLE, "limit": 10}),
         ]:
             cases.append((tool, "all time", extra))
             cases.append((tool, "one year", {**extra, **one_year}))

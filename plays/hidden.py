@@ -1,0 +1,48 @@
+"""Which items a listener's hidden artists cover: the SQL that the rollups (`HiddenHourTotal`) and
+the queries (`plays.queries.exclusions`) both use, so the two never disagree.
+
+An item is hidden when a hidden artist is credited on it, as its primary artist or a featured one.
+"""
+
+# The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import connection
+
+from plays.models import ExcludedArtist
+
+
+def hidden_artist_ids(listener_id) -> tuple[int, ...]:
+    return tuple(
+        ExcludedArtist.objects.filter(listener_id=listener_id)
+        .order_by("artist_id")
+        .values_list("artist_id", flat=True)
+    )
+
+
+def items_sql(artist_ids) -> tuple[str, list]:
+    """A subquery of the ids of the items crediting any of `artist_ids` (not empty)."""
+    marks = ", ".join(["%s"] * len(artist_ids))
+    return (
+        f"SELECT xa.item_id FROM plays_itemartist xa WHERE xa.artist_id IN ({marks}) "
+        f"UNION SELECT xi.id FROM plays_item xi WHERE xi.primary_artist_id IN ({marks})",
+        [*artist_ids, *artist_ids],
+    )
+
+
+def signature(listener_id) -> str:
+    """A digest of the listener's hidden items ("" when nothing is hidden): when it changes (an
+    artist hidden or shown again, an item's credits changed), HiddenHourTotal is rebuilt."""
+    artist_ids = hidden_artist_ids(listener_id)
+    if not artist_ids:
+        return ""
+    sql, params = items_sql(artist_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT item_id FROM ({sql}) h ORDER BY 1", params)
+        items = [row[0] for row in cursor.fetchall()]
+    text = f"{artist_ids}|{items}"
+    return hashlib.sha256(text.encode()).hexdigest()
