@@ -24,7 +24,7 @@ from imports.jobs import job_for_file, run_import_job
 from mcp.tools import TOOLS_BY_NAME, call_tool
 from mcp.tools.history import HISTORY_TOOLS
 from plays.ingest import ingest_plays
-from plays.models import Play
+from plays.models import PLAY_DETAIL_FIELDS, Play
 from plays.records import PlayRecord
 from plays.tests.query_fixtures import build_history
 
@@ -35,16 +35,7 @@ PLAY_FIELDS = [
     "item__key",
     "source",
     "ms_played",
-    "context_uri",
-    "context_type",
-    "platform",
-    "country",
-    "reason_start",
-    "reason_end",
-    "shuffle",
-    "skipped",
-    "offline",
-    "incognito",
+    *PLAY_DETAIL_FIELDS,
 ]
 T = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 
