@@ -8,6 +8,7 @@ import pytest
 
 from accounts import scopes
 from accounts.models import Listener
+from adminui.tests.conftest import log_in_as_listener
 from spotify_standin import StandinServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,3 +46,26 @@ def test_turning_permissions_off_logs_in_again_through_spotify(app, chromium):
     assert not [text for text in blocked if "form-action" in text]
     listener = Listener.objects.get(spotify_user_id="carol")
     assert not scopes.assistants_may_use_spotify(listener)
+
+
+def form_action(response):
+    for part in response["Content-Security-Policy"].split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name == "form-action":
+            return value.split()
+    return None
+
+
+def test_my_page_lets_the_turn_off_form_reach_spotifys_login_and_nothing_else(
+    client, active_listener, settings
+):
+    settings.SPOTIFY_ACCOUNTS_BASE_URL = "https://accounts.spotify.example:8443/"
+    log_in_as_listener(client, active_listener)
+    assert form_action(client.get("/me")) == ["'self'"]  # no "Turn off" form: nothing more
+    active_listener.scope = " ".join((*scopes.BASE_SCOPES, *scopes.ASSISTANT_SCOPES))
+    active_listener.save(update_fields=["scope"])
+    assert form_action(client.get("/me")) == [
+        "'self'",
+        "https://accounts.spotify.example:8443",
+    ]
+    assert form_action(client.get("/me/plays")) == ["'self'"]
