@@ -76,9 +76,14 @@ class LoginFailed(Exception):
         return f"{self.title}: {self.message}"
 
 
-def session_listener_id(session):
-    """The id of the listener logged in with Spotify in `session`, or None."""
-    return session.get(LISTENER_SESSION_KEY)
+def session_listener(session):
+    """The listener logged in with Spotify in `session`, or None (none, or since deleted).
+
+    The one way every page (accounts, the OAuth consent page, /me) finds who is logged in."""
+    listener_id = session.get(LISTENER_SESSION_KEY)
+    if listener_id is None:
+        return None
+    return Listener.objects.filter(pk=listener_id).first()
 
 
 def local_path(path):

@@ -5,7 +5,7 @@ The logins a browser has started travel in a signed cookie (see `accounts.oauth`
 """
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,6 +22,7 @@ from accounts.oauth import (
     pending_from_cookie,
     pending_to_cookie,
     return_path_of,
+    session_listener,
 )
 from accounts.scopes import LOGIN_SCOPES, scopes_for_login
 
@@ -129,10 +130,9 @@ def callback(request):
 @never_cache
 @require_GET
 def connected(request):
-    listener_id = request.session.get(LISTENER_SESSION_KEY)
-    if listener_id is None:
+    listener = session_listener(request.session)
+    if listener is None:
         return redirect("accounts:login")
-    listener = get_object_or_404(Listener, pk=listener_id)
     return render(
         request,
         "accounts/connected.html",

@@ -21,8 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.models import Listener
-from accounts.oauth import LISTENER_SESSION_KEY
+from accounts.oauth import LISTENER_SESSION_KEY, session_listener
 from adminui import page_limits
 
 
@@ -44,21 +43,13 @@ def staff_required(view):
     return guarded
 
 
-def session_listener(request):
-    """The listener logged in with Spotify in this session, or None."""
-    listener_id = request.session.get(LISTENER_SESSION_KEY)
-    if listener_id is None:
-        return None
-    return Listener.objects.filter(pk=listener_id).first()
-
-
 def listener_required(view):
     """Listener pages: the view gets the session's listener as `listener`; without one the
     visitor is sent to the Spotify login."""
 
     @functools.wraps(view)
     def guarded(request, *args, **kwargs):
-        listener = session_listener(request)
+        listener = session_listener(request.session)
         if listener is None:
             request.session.pop(LISTENER_SESSION_KEY, None)
             return redirect("accounts:login")

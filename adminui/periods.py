@@ -67,40 +67,62 @@ def _all_time(error=None):
     return Period("all", Window.all_time(), "All time", error=error)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9998  # the years offered; a window's ends stay inside the calendar
+DATE_FORM = "use the form 2021-03-01, between the years 2 and 9998"
+
+
 def parse_period(params, tz) -> Period:
-    """The Period asked for by `params` (a QueryDict or dict) in the zone `tz`."""
+    """The Period asked for by `params` (a QueryDict or dict) in the zone `tz`.
+
+    A refusal names the field by its label on the page and never repeats what was typed.
+    """
     days = (params.get("days") or "").strip()
     year = (params.get("year") or "").strip()
     start = (params.get("start") or "").strip()
     end = (params.get("end") or "").strip()
     if year:
-        if not (year.isdigit() and len(year) == 4 and 1900 <= int(year) <= 9998):
-            return _all_time(f"'{year[:20]}' is not a year: pick one such as 2021.")
+        if not (_is_number(year) and len(year) == 4 and FIRST_YEAR <= int(year) <= LAST_YEAR):
+            return _all_time(
+                f"The year must be one from {FIRST_YEAR} to {LAST_YEAR}, such as 2021: "
+                "showing all time."
+            )
         window = Window.parse(start=year, end=year, tz=tz)
         return Period("year", window, year, year=int(year))
     if start or end:
-        for name, value in (("from", start), ("to", end)):
-            if value and not _is_date(value):
-                return _all_time(
-                    f"The '{name}' date '{value[:20]}' is not a date: use the form 2021-03-01."
-                )
-        try:
-            window = Window.parse(start=start or None, end=end or None, tz=tz)
-        except QueryError:
-            return _all_time("The 'from' date must not be after the 'to' date.")
-        label = f"{start or 'the first play'} to {end or 'now'}"
-        return Period("range", window, label, start=start, end=end)
+        return _range(start, end, tz)
     if days in ("", "all"):
         return _all_time()
     if days not in dict(DAY_CHOICES):
-        return _all_time(f"'{days[:20]}' is not a period this page shows: showing all time.")
+        return _all_time(
+            "The period must be the last 30, 90 or 365 days, or all time: showing all time."
+        )
     window = Window.parse(days=int(days), tz=tz)
     return Period(days, window, f"Last {dict(DAY_CHOICES)[days]}")
 
 
-def _is_date(value):
+def _range(start, end, tz):
+    for label, value in (("From", start), ("To", end)):
+        if value and _date(value) is None:
+            return _all_time(f"'{label}' is not a date: {DATE_FORM}.")
+    if start and end and _date(start) > _date(end):
+        return _all_time("'From' must not be after 'to'.")
     try:
-        date.fromisoformat(value)
+        window = Window.parse(start=start or None, end=end or None, tz=tz)
+    except QueryError:  # a day whose edge falls outside the calendar in UTC
+        return _all_time("'From' and 'to' must be dates between the years 2 and 9998.")
+    label = f"{start or 'the first play'} to {end or 'now'}"
+    return Period("range", window, label, start=start, end=end)
+
+
+def _is_number(value):
+    return value.isascii() and value.isdigit()
+
+
+def _date(value):
+    """The date `value` names in the form 2021-03-01 (ASCII digits only), else None."""
+    if len(value) != 10 or not value.isascii():
+        return None
+    try:
+        return date.fromisoformat(value)
     except ValueError:
-        return False
-    return len(value) == 10
+        return None

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.oauth import public_login_url
 from adminui import charts, listener_state, periods
+from adminui.moments import in_utc
 from plays import queries
 
 RANKED = 10
@@ -119,12 +120,12 @@ def plays_context(listener, before):
     if before:
         try:
             end = datetime.fromisoformat(before)
+            end = in_utc(end if end.tzinfo else end.replace(tzinfo=tz))
         except ValueError:
             raise queries.QueryError(
-                "'before' must be a time such as 2024-03-01T18:00:00+01:00."
+                "'before' must be a time such as 2024-03-01T18:00:00+01:00, between the years "
+                "1 and 9999."
             ) from None
-        if end.tzinfo is None:
-            end = end.replace(tzinfo=tz)
     window = queries.Window(None, end) if end else None
     plays = queries.recent_plays(listener, limit=PLAYS_PER_PAGE, window=window, tz=tz)["items"]
     return {

@@ -26,6 +26,7 @@ from itertools import chain
 import orjson
 
 from plays.dedupe import START_TIME_SOURCES
+from plays.models import PLAY_DETAIL_FIELDS
 from plays.queries import ExportedPlay
 
 HISTORY_FORMAT = "spotify-history"  # the header's "format"
@@ -132,16 +133,7 @@ def history_record(play: ExportedPlay) -> dict:
             if item.show
             else None,
         },
-        "context_uri": play.context_uri,
-        "context_type": play.context_type,
-        "platform": play.platform,
-        "country": play.country,
-        "reason_start": play.reason_start,
-        "reason_end": play.reason_end,
-        "shuffle": play.shuffle,
-        "skipped": play.skipped,
-        "offline": play.offline,
-        "incognito": play.incognito,
+        **{name: getattr(play, name) for name in PLAY_DETAIL_FIELDS},
     }
 
 

@@ -65,11 +65,20 @@ def prepare_export(listener, format_name: str | None, start=None, end=None) -> H
 
 def extra_records(listener) -> list[dict]:
     """Lines of other types the `json` format carries after its header: the listener's taste
-    profile (`plays.taste`: the document and every preference event), when assistants kept one.
+    profile (`plays.taste`), when assistants kept one: a `taste_profile` line with the document,
+    then one `preference_event` line per event, newest first.
 
-    The importer skips types it doesn't read, so an export stays re-importable; the profile is
-    the listener's own words and is never imported into anybody's history.
+    The events have lines of their own so that every line stays small (the document is capped at
+    `taste.MAX_DOCUMENT_BYTES`, an event at a few KB): all of them on one line could reach a few
+    MB, past the line cap of the importer (`readers.MAX_LINE_BYTES`), which then refused the
+    whole file. The importer skips types it doesn't read, so an export stays re-importable; the
+    profile is the listener's own words and is never imported into anybody's history.
     """
     if not taste.has_profile(listener):
         return []
-    return [{"type": "taste_profile", **taste.export(listener)}]
+    profile = taste.export(listener)
+    events = profile.pop("events")
+    return [
+        {"type": "taste_profile", **profile},
+        *({"type": "preference_event", **event} for event in events),
+    ]

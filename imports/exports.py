@@ -6,25 +6,22 @@ module checks everything it can before a single row is read (size, ZIP structure
 names, encryption, nested ZIPs, declared sizes and compression ratios) and then streams each history
 file in chunks: it never holds more than about a megabyte of one file, never unpacks past the size
 a member declares, and turns every problem into an `ImportRejected` whose message is one sentence
-for the person who uploaded the file. Turning rows into plays is `imports.formats`' job; storing
-them is the database side's.
+for the person who uploaded the file. Reading one JSON list in bounded memory is
+`imports.json_array`'s job (`JsonArrayReader`, importable from here too), other services' layouts
+`imports.readers`'; turning rows into plays is `imports.formats`', storing them the database side's.
 """
 
 from __future__ import annotations
 
-import codecs
-import json
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
-
-import msgspec
 
 from imports import detect
 from imports.errors import ImportRejected
@@ -33,9 +30,18 @@ from imports.formats import (
     ACCOUNT_DATA,
     EXTENDED,
     SPOTIFY_FORMATS,
-    as_row,
     parser_for,
     row_type_for,
+)
+from imports.json_array import (
+    JSON_WHITESPACE,
+    UTF8_BOM,
+    UTF16_BOMS,
+    JsonArrayReader,
+    human_size,
+    not_utf8_history,
+    orjson_loads,
+    wrong_shape,
 )
 from imports.readers import JsonLinesReader, csv_rows, json_items, split_lines
 from imports.row_values import RowRefused
@@ -56,15 +62,10 @@ _SNIFFED_SUFFIXES = (".json", ".jsonl", ".csv")  # other members a ZIP may hold 
 READ_SIZE = 256 * 1024  # compressed bytes read from the upload at a time
 PEEK_SIZE = 64 * 1024  # bytes of a file read to tell its format
 CHUNK_SIZE = 256 * 1024  # most uncompressed bytes handed to the JSON reader at a time
-MAX_ROW_BYTES = 1024 * 1024  # a Spotify row is under 2 KB; a "row" past this is not one
 RATIO_CHECK_FLOOR = 1024 * 1024  # members smaller than this can't be bombs, whatever their ratio
 
 _READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-_UTF8_BOM = codecs.BOM_UTF8
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_JSON_WHITESPACE = b" \t\r\n"
-_SKIP_WHITESPACE = re.compile(r"[ \t\r\n]*")
 _DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
 _NUMBER_RUNS = re.compile(r"(\d+)")
 _HISTORY_NAME = re.compile(
@@ -271,7 +272,7 @@ def open_export(path: str | Path, limits: Limits, *, name: str | None = None) ->
     if size > limits.max_upload_bytes:
         raise ImportRejected(
             "too_large",
-            f"{name} is {_human_size(size)}, more than the {_human_size(limits.max_upload_bytes)} "
+            f"{name} is {human_size(size)}, more than the {human_size(limits.max_upload_bytes)} "
             "an upload may be (IMPORT_MAX_ZIP_SIZE_MB).",
         )
     if size == 0:
@@ -364,8 +365,8 @@ def _validate_archive(
     if declared_total > limits.max_uncompressed_bytes:
         raise ImportRejected(
             "zip_bomb",
-            f"{name} would unpack to {_human_size(declared_total)} of history files, more than "
-            f"the {_human_size(limits.max_uncompressed_bytes)} an import may unpack.",
+            f"{name} would unpack to {human_size(declared_total)} of history files, more than "
+            f"the {human_size(limits.max_uncompressed_bytes)} an import may unpack.",
         )
     for info in history:
         _check_member(info, name, limits)
@@ -609,10 +610,10 @@ def _open_single_file(
 ) -> Export:
     """One file: a Spotify history JSON file, or another service's export (detected)."""
     if history_format(name):  # a Spotify history file's name: read as one, whatever it holds
-        if head.startswith(_UTF16_BOMS):
-            raise _not_utf8(name, 1)
-        if head.removeprefix(_UTF8_BOM).lstrip(_JSON_WHITESPACE)[:1] == b"{":
-            raise _wrong_shape(name)
+        if head.startswith(UTF16_BOMS):
+            raise not_utf8_history(name, 1)
+        if head.removeprefix(UTF8_BOM).lstrip(JSON_WHITESPACE)[:1] == b"{":
+            raise wrong_shape(name)
         detected = (history_format(name), detect.JSON_ARRAY)
     else:
         detected = _detect_content(
@@ -636,9 +637,9 @@ def _detect_content(head: bytes, name: str, first_row) -> tuple[str, str] | None
 
     `first_row()` reads the first row of a JSON list.
     """
-    if head.startswith(_UTF16_BOMS):
-        raise _not_utf8(name, 1)
-    body = head.removeprefix(_UTF8_BOM).lstrip(_JSON_WHITESPACE)
+    if head.startswith(UTF16_BOMS):
+        raise not_utf8_history(name, 1)
+    body = head.removeprefix(UTF8_BOM).lstrip(JSON_WHITESPACE)
     first = body[:1]
     if first == b"[":
         row = first_row()
@@ -663,7 +664,7 @@ def _detect_content(head: bytes, name: str, first_row) -> tuple[str, str] | None
         if detected is None:
             detected = detect.object_format(body)
         if detected is None:
-            raise _wrong_shape(name)
+            raise wrong_shape(name)
         if detected[1] == detect.HISTORY_LINES:
             _check_history_header(line, name)
         return detected
@@ -726,216 +727,3 @@ def _file_chunks(upload: BinaryIO, size: int) -> Iterator[bytes]:
             return
         offset += len(chunk)
         yield chunk
-
-
-# Streaming the rows of one JSON list
-
-
-def _loads_with_json(document: bytes) -> object:
-    return json.loads(document.decode("utf-8"))
-
-
-def orjson_loads(data: bytes) -> object:
-    """One JSON document (a ValueError when it is none)."""
-    return _loads_batch(data)
-
-
-# Either one raises a ValueError for bad JSON or bad UTF-8; the slow path then says which.
-_loads_batch: Callable[[bytes], object] = orjson.loads if orjson is not None else _loads_with_json
-JSON_LIBRARY = "orjson" if orjson is not None else "json"
-
-_raw_decode = json.JSONDecoder().raw_decode
-_row_list_decoders: dict[type, Callable[[bytes], object]] = {}
-
-
-def _row_list_decoder(row_type: type) -> Callable[[bytes], object]:
-    if row_type not in _row_list_decoders:
-        _row_list_decoders[row_type] = msgspec.json.Decoder(list[row_type]).decode
-    return _row_list_decoders[row_type]
-
-
-class JsonArrayReader:
-    """The items of one top-level JSON list, read from byte chunks with bounded memory.
-
-    The fast path parses every complete row in the buffer with one `loads` call: it cuts the
-    buffer after its last `}` and parses `[` + that + `]`; if that parses, the cut was between two
-    rows (a `}` inside a string or a half-read row can't give a valid list). When it doesn't parse
-    (a row cut just after a `}` in its text, rows that aren't objects, or broken JSON), the slow
-    path decodes value by value, so errors are reported with their line and a broken file is never
-    read further than about a megabyte past the break.
-
-    With a `row_type` (a msgspec struct), objects come as that struct: the fast path decodes them
-    straight into it (a list holding anything else fails to and goes the slow path, which converts
-    each object it reads).
-    """
-
-    def __init__(self, chunks: Iterable[bytes], member: str, *, row_type: type | None = None):
-        self.member = member
-        self._row_type = row_type
-        self._loads_rows = _row_list_decoder(row_type) if row_type else None
-        self._chunks = iter(chunks)
-        self._buffer = b""
-        self._line = 1  # line number of the buffer's first byte
-        self._at_start = True
-        self._opened = False  # the "[" was read
-        self._closed = False  # the "]" was read
-        self._has_items = False
-        self._eof = False
-
-    def __iter__(self) -> Iterator[object]:
-        while not self._eof:
-            self._read_chunk()
-            if not self._opened and not self._open():
-                continue
-            if self._closed:
-                self._check_only_whitespace_left()
-            else:
-                yield from self._complete_items()
-        if not self._opened:
-            raise ImportRejected(
-                "invalid_json", f"{self.member} is empty, not a JSON list.", member=self.member
-            )
-        if not self._closed:
-            yield from self._items_one_by_one(final=True)
-        if not self._closed:
-            raise self._invalid(self._line, "the file ends before its list of plays does")
-
-    def _read_chunk(self) -> None:
-        chunk = next(self._chunks, None)
-        if chunk is None:
-            self._eof = True
-        else:
-            self._buffer += chunk
-
-    def _consume(self, size: int) -> None:
-        self._line += self._buffer.count(b"\n", 0, size)
-        self._buffer = self._buffer[size:]
-
-    def _open(self) -> bool:
-        if self._at_start and len(self._buffer) >= 3:
-            self._at_start = False
-            if self._buffer.startswith(_UTF16_BOMS):
-                raise _not_utf8(self.member, 1)
-            self._buffer = self._buffer.removeprefix(_UTF8_BOM)
-        stripped = self._buffer.lstrip(_JSON_WHITESPACE)
-        if not stripped:
-            return False
-        self._consume(len(self._buffer) - len(stripped))
-        if stripped[:1] == b"{":
-            raise _wrong_shape(self.member)
-        if stripped[:1] != b"[":
-            raise self._invalid(self._line, "it does not start with a JSON list")
-        self._consume(1)
-        self._opened = True
-        return True
-
-    def _complete_items(self) -> list[object]:
-        cut = self._buffer.rfind(b"}") + 1
-        if cut:
-            items = self._try_batch(self._buffer[:cut])
-            if items:
-                self._consume(cut)
-                self._has_items = True
-                return items
-        return self._items_one_by_one(final=False)
-
-    def _try_batch(self, body: bytes) -> list[object] | None:
-        if self._has_items:
-            body = body.lstrip(_JSON_WHITESPACE)
-            if not body.startswith(b","):
-                return None
-            body = body[1:]
-        try:
-            items = (self._loads_rows or _loads_batch)(b"[" + body + b"]")
-        except ValueError:
-            return None
-        return items if isinstance(items, list) else None
-
-    def _items_one_by_one(self, *, final: bool) -> list[object]:
-        text = self._decode(final)
-        items: list[object] = []
-        committed = 0  # end of the last complete item (or of the closing "]")
-        position = 0
-        while True:
-            position = _SKIP_WHITESPACE.match(text, position).end()
-            if position == len(text):
-                break
-            if text[position] == "]":
-                committed = position + 1
-                self._closed = True
-                break
-            if self._has_items or items:
-                if text[position] != ",":
-                    raise self._invalid_at(text, position, "expected a comma between two rows")
-                position = _SKIP_WHITESPACE.match(text, position + 1).end()
-                if position == len(text):
-                    break
-                if text[position] == "]":
-                    raise self._invalid_at(text, position, "a comma is followed by no row")
-            try:
-                item, end = _raw_decode(text, position)
-            except json.JSONDecodeError as error:
-                if final or len(text) - position > MAX_ROW_BYTES:
-                    raise self._invalid_at(text, error.pos, error.msg) from error
-                break
-            except RecursionError:
-                raise self._invalid_at(text, position, "a row nests too deeply") from None
-            if end == len(text) and not final:
-                break  # a number or literal may go on in the next chunk
-            items.append(item if self._row_type is None else as_row(item, self._row_type))
-            committed = position = end
-        self._consume(len(text[:committed].encode()) if committed else 0)
-        self._has_items = self._has_items or bool(items)
-        if self._closed:
-            self._check_only_whitespace_left()
-        return items
-
-    def _decode(self, final: bool) -> str:
-        try:
-            text, _ = codecs.utf_8_decode(self._buffer, "strict", final)
-        except UnicodeDecodeError as error:
-            line = self._line + self._buffer.count(b"\n", 0, error.start)
-            raise _not_utf8(self.member, line) from error
-        return text
-
-    def _check_only_whitespace_left(self) -> None:
-        rest = self._buffer.lstrip(_JSON_WHITESPACE)
-        if rest:
-            self._consume(len(self._buffer) - len(rest))
-            raise self._invalid(self._line, "there is more data after its list of plays")
-        self._consume(len(self._buffer))
-
-    def _invalid_at(self, text: str, position: int, reason: str) -> ImportRejected:
-        return self._invalid(self._line + text.count("\n", 0, position), reason)
-
-    def _invalid(self, line: int, reason: str) -> ImportRejected:
-        return ImportRejected(
-            "invalid_json",
-            f"{self.member} is not valid JSON (line {line}: {reason[:1].lower() + reason[1:]}).",
-            member=self.member,
-        )
-
-
-def _wrong_shape(member: str) -> ImportRejected:
-    return ImportRejected(
-        "wrong_shape",
-        f"{member} holds a single JSON object, not the list of plays a Spotify streaming history "
-        "file holds.",
-        member=member,
-    )
-
-
-def _not_utf8(member: str, line: int) -> ImportRejected:
-    return ImportRejected(
-        "not_utf8",
-        f"{member} is not UTF-8 text (line {line}); Spotify's files are UTF-8, so upload the "
-        "file as Spotify sent it rather than a copy saved by another program.",
-        member=member,
-    )
-
-
-def _human_size(size: int) -> str:
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= scale:
-            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"

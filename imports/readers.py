@@ -1,11 +1,11 @@
 """Streaming the rows of other services' files: JSON Lines, CSV, and lists inside a JSON object.
 
-Spotify's history files are one JSON list each (`imports.exports.JsonArrayReader`). Other services
-write their exports differently: ListenBrainz and this service one JSON object per line, Last.fm
-tools a CSV without a header or the JSON pages of its API, Maloja one JSON object holding the list
-of scrobbles. Each reader here takes the file as byte chunks and hands out one row at a time, so
-memory stays small whatever the file's size, and a "row" far longer than any real one (a 2 GB
-line, say) is refused after about a megabyte instead of being read into memory. Every problem is
+Spotify's history files are one JSON list each (`imports.json_array.JsonArrayReader`). Other
+services write their exports differently: ListenBrainz and this service one JSON object per line,
+Last.fm tools a CSV without a header or the JSON pages of its API, Maloja one JSON object holding
+the list of scrobbles. Each reader here takes the file as byte chunks and hands out one row at a
+time, so memory stays small whatever the file's size, and a "row" far longer than any real one (a 2
+GB line, say) is refused after about a megabyte instead of being read into memory. Every problem is
 an `ImportRejected` naming the file and the line.
 """
 

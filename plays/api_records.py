@@ -6,6 +6,8 @@ Pure functions, no database: the poller feeds their output to the insert path.
 import re
 from datetime import UTC, datetime
 
+from django.conf import settings
+
 from plays.records import PlayRecord
 
 
@@ -20,23 +22,29 @@ def to_unix_ms(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
-# Spotify's image servers (i.scdn.co, mosaic.scdn.co, image-cdn-*.spotifycdn.com): anything else
-# an API answer might carry is not kept, so a page never points at a host of someone's choosing.
-_IMAGE_URL = re.compile(r"^https://([a-z0-9-]+\.)*(scdn\.co|spotifycdn\.com)/[A-Za-z0-9/._~%-]+$")
+# A cover's URL: https, a host of settings.COVER_IMAGE_HOSTS (those the Content-Security-Policy
+# lets pages load images from), a plain path. Anything else an API answer might carry is not kept,
+# so a page never points at a host of someone's choosing, nor at one the browser would refuse.
+_COVER_URL = re.compile(r"^https://([a-z0-9.-]+)/[A-Za-z0-9/._~%-]+$")
 IMAGE_URL_MAX = 500
 COVER_WIDTH = 300  # the size the pages show; Spotify sends 640, 300 and 64 pixels wide
 
 
+def is_cover_url(url) -> bool:
+    """Whether `url` is a cover the pages may show: https on a host of COVER_IMAGE_HOSTS."""
+    if not isinstance(url, str) or len(url) > IMAGE_URL_MAX:
+        return False
+    match = _COVER_URL.match(url)
+    return bool(match) and match.group(1) in settings.COVER_IMAGE_HOSTS
+
+
 def album_image_url(album: dict) -> str:
     """The https URL of the album's cover closest to COVER_WIDTH pixels, or "" (none, or not on
-    Spotify's image servers)."""
+    a host of COVER_IMAGE_HOSTS)."""
     images = [
         image
         for image in album.get("images") or []
-        if isinstance(image, dict)
-        and isinstance(image.get("url"), str)
-        and len(image["url"]) <= IMAGE_URL_MAX
-        and _IMAGE_URL.match(image["url"])
+        if isinstance(image, dict) and is_cover_url(image.get("url"))
     ]
     if not images:
         return ""

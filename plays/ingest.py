@@ -24,7 +24,7 @@ from django.db import IntegrityError, connection, transaction
 
 from plays.catalogue import CatalogueResolver
 from plays.dedupe import cross_source_duplicates, search_window
-from plays.models import Play
+from plays.models import PLAY_DETAIL_FIELDS, Play
 
 # Columns written for each play, in order (listener_id and item_id first).
 PLAY_COLUMNS = (
@@ -33,16 +33,7 @@ PLAY_COLUMNS = (
     "played_at",
     "ms_played",
     "source",
-    "context_uri",
-    "context_type",
-    "platform",
-    "country",
-    "reason_start",
-    "reason_end",
-    "shuffle",
-    "skipped",
-    "offline",
-    "incognito",
+    *PLAY_DETAIL_FIELDS,
     "inserted_by_import",
 )
 # Their PostgreSQL types, for binary COPY (kept in step with Play by the ingest tests).

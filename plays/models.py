@@ -171,6 +171,22 @@ class CatalogueVersion(models.Model):
         return f"Catalogue version {self.number}"
 
 
+# What a play's source said about it beside its time, item and length, in one order: the insert
+# path's columns, the export's query and its `json` lines all list them from here.
+PLAY_DETAIL_FIELDS = (
+    "context_uri",
+    "context_type",
+    "platform",
+    "country",
+    "reason_start",
+    "reason_end",
+    "shuffle",
+    "skipped",
+    "offline",
+    "incognito",
+)
+
+
 class Play(models.Model):
     """One play of one item by one listener, stored once whatever the sources.
 

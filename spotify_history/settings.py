@@ -210,6 +210,12 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"  # full URLs never leave the site; own pages keep them
 
+# The hosts album covers may be loaded from: `plays.api_records.is_cover_url` keeps and shows only
+# https URLs on these, and the Content-Security-Policy's img-src below allows exactly these.
+# Spotify's API gives album covers on i.scdn.co; a cover elsewhere (mosaic.scdn.co,
+# image-cdn-*.spotifycdn.com) is not kept, and its album shows the neutral square.
+COVER_IMAGE_HOSTS = ["i.scdn.co"]
+
 # Content-Security-Policy, for every answer (django-csp). Everything comes from this server:
 # scripts are files (adminui/static/adminui/pages.js, the admin's and Swagger UI's own), never
 # inline; styles are stylesheets, never inline (`style` attributes included: charts and progress
@@ -221,7 +227,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         # Album covers come from Spotify's image servers, for listeners who turned them on.
-        "img-src": ["'self'", "data:", "https://i.scdn.co"],
+        "img-src": ["'self'", "data:", *(f"https://{host}" for host in COVER_IMAGE_HOSTS)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

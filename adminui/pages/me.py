@@ -6,7 +6,9 @@ else: no URL names a listener, so there is no other listener's id to try.
 
 import functools
 import json
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -119,7 +121,14 @@ def _page(
     )
     # Dates the template formats itself (tokens, imports) are shown in the listener's zone too.
     with timezone.override(stats.zone_of(listener)):
-        return render(request, "adminui/me.html", context, status=status)
+        page = render(request, "adminui/me.html", context, status=status)
+    if context["assistant_access"]:
+        # "Turn off" posts to permissions_off, whose redirect goes on to Spotify's login: the
+        # browser checks that whole chain against this page's form-action, so allow Spotify's
+        # accounts origin, on this page only (as the OAuth consent page does for assistants).
+        target = urlsplit(settings.SPOTIFY_ACCOUNTS_BASE_URL)
+        page._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+    return page
 
 
 @never_cache

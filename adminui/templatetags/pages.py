@@ -7,6 +7,8 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 
+from plays.api_records import is_cover_url
+
 register = template.Library()
 
 
@@ -63,6 +65,13 @@ _OPEN_KINDS = {
     "podcast": "show",
     "audiobook": "show",
 }
+
+
+@register.filter
+def cover_url(url):
+    """The album cover's URL when the pages may load it (`plays.api_records.is_cover_url`: https,
+    on a host the Content-Security-Policy allows), else "" (the neutral square is shown)."""
+    return url if is_cover_url(url) else ""
 
 
 @register.filter

@@ -122,6 +122,28 @@ def test_album_covers_show_only_after_the_listener_turns_them_on(
     assert COVER not in listener_client.get(f"/me/albums/{album.pk}").content.decode()
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "https://mosaic.scdn.co/640/ab67616d0000b273000000000000000000000abc",
+        "https://image-cdn-ak.spotifycdn.com/image/ab67616d00001e02000000000000000000000abc",
+        "http://i.scdn.co/image/ab67616d00001e02000000000000000000000abc",
+    ],
+)
+def test_a_stored_cover_on_a_host_the_policy_does_not_allow_shows_no_cover(
+    listener_client, active_listener, histories, stored
+):
+    Listener.objects.filter(pk=active_listener.pk).update(show_artwork=True)
+    album = Album.objects.get(name="Cold Rivers Album 0")
+    Album.objects.filter(pk=album.pk).update(image_url=stored)
+    for path in (f"/me/albums/{album.pk}", "/me"):
+        page = listener_client.get(path).content.decode()
+        assert stored not in page
+        assert "cover placeholder" in page
+    Album.objects.filter(pk=album.pk).update(image_url=COVER)
+    assert f'src="{COVER}"' in listener_client.get(f"/me/albums/{album.pk}").content.decode()
+
+
 def test_the_history_pages_need_the_listeners_login(client, histories, listener):
     assert client.get("/me/plays")["Location"] == "/auth/login"
     assert client.post("/me/artwork", {"show_artwork": "on"})["Location"] == "/auth/login"

@@ -44,18 +44,42 @@ def test_a_range_includes_both_days_and_may_be_open_on_either_side():
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"days": "7"}, "'7' is not a period this page shows"),
-        ({"year": "21"}, "'21' is not a year"),
-        ({"year": "1066"}, "'1066' is not a year"),
-        ({"start": "2021-13-01"}, "'from' date '2021-13-01' is not a date"),
-        ({"end": "March"}, "'to' date 'March' is not a date"),
-        ({"start": "2021-05-01", "end": "2021-04-01"}, "must not be after"),
+        (
+            {"days": "7"},
+            "The period must be the last 30, 90 or 365 days, or all time: showing all time.",
+        ),
+        ({"year": "21"}, "The year must be one from 1900 to 9998, such as 2021: showing all time."),
+        (
+            {"year": "1066"},
+            "The year must be one from 1900 to 9998, such as 2021: showing all time.",
+        ),
+        (
+            {"start": "2021-13-01"},
+            "'From' is not a date: use the form 2021-03-01, between the years 2 and 9998.",
+        ),
+        (
+            {"end": "March"},
+            "'To' is not a date: use the form 2021-03-01, between the years 2 and 9998.",
+        ),
+        ({"start": "2021-05-01", "end": "2021-04-01"}, "'From' must not be after 'to'."),
+        (
+            {"end": "9999-12-31"},
+            "'From' and 'to' must be dates between the years 2 and 9998.",
+        ),
     ],
 )
 def test_what_the_page_can_not_show_is_said_and_all_time_shown(params, message):
     period = parse_period(params, PARIS)
-    assert message in period.error
+    assert period.error == message
     assert period.window.is_all_time
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"days": "<b>x</b>"}, {"year": "<b>x</b>"}, {"start": "<b>x</b>"}, {"end": "<b>x</b>"}],
+)
+def test_a_refusal_never_repeats_what_was_typed(params):
+    assert "<b>x</b>" not in parse_period(params, PARIS).error
 
 
 @pytest.mark.parametrize(

@@ -132,6 +132,13 @@ def test_a_json_export_carries_the_taste_profile_after_the_header(listener, tmp_
     taste.add_preference(listener, kind="dislike", text="no live versions", by="Claude")
     call_command("export_history", "alice", "--format", "json", "--output", str(out))
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [line["type"] for line in lines] == ["header", "taste_profile", "play", "play"]
+    assert [line["type"] for line in lines] == [
+        "header",
+        "taste_profile",
+        "preference_event",
+        "play",
+        "play",
+    ]
     assert lines[1]["profile"] == {"avoid": ["live versions"]}
-    assert [event["text"] for event in lines[1]["events"]] == ["no live versions"]
+    assert lines[1]["events_total"] == 1
+    assert (lines[2]["kind"], lines[2]["text"]) == ("dislike", "no live versions")

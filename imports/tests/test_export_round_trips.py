@@ -26,7 +26,7 @@ from mcp.tools.history import HISTORY_TOOLS
 from plays import queries
 from plays.excluding import hide_artist
 from plays.ingest import ingest_plays
-from plays.models import Artist, Play
+from plays.models import PLAY_DETAIL_FIELDS, Artist, Play
 from plays.records import PlayRecord
 from plays.tests.query_fixtures import build_history
 
@@ -37,16 +37,7 @@ PLAY_FIELDS = [
     "item__key",
     "source",
     "ms_played",
-    "context_uri",
-    "context_type",
-    "platform",
-    "country",
-    "reason_start",
-    "reason_end",
-    "shuffle",
-    "skipped",
-    "offline",
-    "incognito",
+    *PLAY_DETAIL_FIELDS,
 ]
 T = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from imports import exports
+from imports import json_array
 from imports.exports import ImportRejected, JsonArrayReader
 from imports.tests.fixtures import extended_track_row, json_bytes, music_row, podcast_row
 
@@ -18,9 +18,9 @@ def json_backend(request, monkeypatch):
     if request.param == "orjson":
         import orjson
 
-        monkeypatch.setattr(exports, "_loads_batch", orjson.loads)
+        monkeypatch.setattr(json_array, "_loads_batch", orjson.loads)
     else:
-        monkeypatch.setattr(exports, "_loads_batch", exports._loads_with_json)
+        monkeypatch.setattr(json_array, "_loads_batch", json_array._loads_with_json)
     return request.param
 
 
@@ -75,8 +75,10 @@ def test_values_that_are_not_objects_are_passed_on_for_the_parser_to_skip():
 
 def test_a_large_file_is_read_in_batches_of_rows(monkeypatch):
     batches = []
-    loads = exports._loads_batch
-    monkeypatch.setattr(exports, "_loads_batch", lambda data: batches.append(data) or loads(data))
+    loads = json_array._loads_batch
+    monkeypatch.setattr(
+        json_array, "_loads_batch", lambda data: batches.append(data) or loads(data)
+    )
     rows = [extended_track_row(ms_played=index) for index in range(3000)]
 
     assert read(json_bytes(rows), 256 * 1024) == rows

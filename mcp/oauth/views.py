@@ -42,8 +42,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error, InvalidRequestError
 
 from accounts.logs import log_event
-from accounts.models import Listener
-from accounts.oauth import session_listener_id
+from accounts.oauth import session_listener
 from mcp import ratelimit
 from mcp.oauth import clients
 from mcp.oauth.models import Application
@@ -141,8 +140,7 @@ def authorize(request):
     except OAuthToolkitError as error:
         return _error_answer(request, error)
 
-    listener_id = session_listener_id(request.session)
-    listener = Listener.objects.filter(pk=listener_id).first() if listener_id else None
+    listener = session_listener(request.session)
     if listener is None:
         if request.method == "POST":
             return _error_page(

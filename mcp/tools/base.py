@@ -35,6 +35,23 @@ class ToolError(Exception):
     """A tool can't answer these arguments; the message is the sentence the model gets."""
 
 
+def refusals_as_tool_errors(refusal):
+    """Wraps `function(listener, args, client)` as a tool's `run`: an exception of the class
+    `refusal` (a layer below's sentence, e.g. plays.taste.TasteError) becomes the ToolError the
+    model gets, word for word."""
+
+    def wrap(function):
+        def run(listener, args, tz, client):
+            try:
+                return function(listener, args, client)
+            except refusal as error:
+                raise ToolError(str(error)) from None
+
+        return run
+
+    return wrap
+
+
 class UnknownTool(LookupError):
     def __init__(self, name):
         super().__init__(name)

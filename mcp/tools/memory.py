@@ -8,7 +8,7 @@ instructions. Nothing here calls Spotify; only `clear_taste_profile` destroys an
 
 from __future__ import annotations
 
-from mcp.tools.base import ANNOTATIONS, LOCAL_WRITE, Tool, ToolError
+from mcp.tools.base import ANNOTATIONS, LOCAL_WRITE, Tool, refusals_as_tool_errors
 from mcp.tools.schemas import (
     BOOL,
     CHOICE_MAX,
@@ -59,14 +59,7 @@ PREFERENCE_OUT = object_schema(
 CLEARED_OUT = object_schema({"profile_removed": BOOL, "events_removed": INT})
 
 
-def _checked(function):
-    def run(listener, args, tz, client):
-        try:
-            return function(listener, args, client)
-        except taste.TasteError as error:
-            raise ToolError(str(error)) from None
-
-    return run
+_checked = refusals_as_tool_errors(taste.TasteError)
 
 
 MEMORY_TOOLS = [

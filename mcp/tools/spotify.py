@@ -9,7 +9,7 @@ work only for a listener who allowed assistants to use Spotify on /me; otherwise
 
 from __future__ import annotations
 
-from mcp.tools.base import LIVE_READ, LIVE_WRITE, Tool, ToolError
+from mcp.tools.base import LIVE_READ, LIVE_WRITE, Tool, refusals_as_tool_errors
 from mcp.tools.schemas import (
     BOOL,
     CHOICE_MAX,
@@ -117,16 +117,7 @@ SEARCH_OUT = object_schema(
 )
 
 
-def _refused(function):
-    """Runs `function`, turning plays.live's refusal into this tool's error sentence."""
-
-    def run(listener, args, tz, client):
-        try:
-            return function(listener, args, client)
-        except live.LiveRefused as refused:
-            raise ToolError(str(refused)) from None
-
-    return run
+_refused = refusals_as_tool_errors(live.LiveRefused)  # plays.live says why, in one sentence
 
 
 SPOTIFY_TOOLS = [

@@ -18,7 +18,7 @@ from itertools import islice
 
 from django.db import connection, transaction
 
-from plays.models import ItemArtist, Play
+from plays.models import PLAY_DETAIL_FIELDS, ItemArtist, Play
 from plays.queries.windows import UTC_ZONE, Window
 
 CHUNK_SIZE = 2000  # plays fetched from the cursor at a time
@@ -28,16 +28,7 @@ _PLAY_FIELDS = (
     "played_at",
     "source",
     "ms_played",
-    "context_uri",
-    "context_type",
-    "platform",
-    "country",
-    "reason_start",
-    "reason_end",
-    "shuffle",
-    "skipped",
-    "offline",
-    "incognito",
+    *PLAY_DETAIL_FIELDS,
 )
 _ITEM_FIELDS = (
     "item_id",

@@ -39,6 +39,8 @@ def search_history(listener, *, query, window=None, limit=10, tz=None) -> dict:
     text = query.strip() if isinstance(query, str) else ""
     if len(text) < 2:
         raise QueryError("'query' must be at least two characters of a name to look for.")
+    if "\x00" in text:  # no stored name has one, and PostgreSQL refuses it in a parameter
+        raise QueryError("'query' must not contain NUL characters.")
     window = window or Window()
     tz = tz or listener_tz(listener)
     ensure_fresh(listener)

@@ -39,10 +39,28 @@ def test_the_cover_nearest_300_pixels_wide_is_kept():
         'https://i.scdn.co/image/abc" onerror="x',
         "https://i.scdn.co/" + "a" * 600,
         None,
+        # Spotify's other image servers, which the Content-Security-Policy doesn't allow: a page
+        # could never load them.
+        "https://mosaic.scdn.co/640/ab67616d0000b273ff9ca10b55ce82ae553c8228",
+        "https://image-cdn-ak.spotifycdn.com/image/ab67616d00001e02ff9ca10b55ce82ae553c8228",
+        "https://image-cdn-fa.spotifycdn.com/image/ab67616d00001e02ff9ca10b55ce82ae553c8228",
     ],
 )
 def test_anything_but_a_spotify_image_server_url_is_dropped(url):
     assert album_image_url({"images": [{"url": url, "width": 300}]}) == ""
+
+
+def test_a_cover_is_kept_only_from_the_hosts_the_pages_may_load_images_from(settings):
+    assert settings.COVER_IMAGE_HOSTS == ["i.scdn.co"]
+    img_src = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
+    assert [f"https://{host}" for host in settings.COVER_IMAGE_HOSTS] == [
+        source for source in img_src if source.startswith("https://")
+    ]
+    other = "https://mosaic.scdn.co/640/abc"
+    album = {"images": images((other, 300))}
+    assert album_image_url(album) == ""
+    settings.COVER_IMAGE_HOSTS = ["i.scdn.co", "mosaic.scdn.co"]
+    assert album_image_url(album) == other
 
 
 def test_an_album_without_images_has_no_cover():

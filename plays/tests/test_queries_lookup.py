@@ -88,6 +88,13 @@ def test_search_needs_two_characters():
         queries.search_history(alice, query=" a ")
 
 
+def test_search_refuses_a_nul_character_in_a_sentence():
+    # PostgreSQL refuses NUL in a text parameter: asked, it raised DataError (a 500).
+    alice, _, _, _ = two_listeners()
+    with pytest.raises(QueryError, match="must not contain NUL characters"):
+        queries.search_history(alice, query="Int\x00ro")
+
+
 def test_item_history_of_a_track_by_name_id_uri_and_link():
     alice, plays, _, _ = two_listeners()
     counted = [p for p in plays if p.counted]
