@@ -11,8 +11,8 @@ class AdminuiConfig(AppConfig):
     def ready(self):
         from adminui.staff_account import sync_after_migrate
 
-        # post_migrate is sent once per app that has models (this one has none): listening to the
-        # auth app's alone runs the sync once per migrate, with the user table in place.
+        # post_migrate is sent once per app that has models: listening to the auth app's alone
+        # runs the sync once per migrate, with the user table in place.
         post_migrate.connect(
             sync_after_migrate,
             sender=self.apps.get_app_config("auth"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import scopes
 from accounts.oauth import LISTENER_SESSION_KEY
-from adminui import assistants, operations, stats, tokens
+from adminui import assistants, operations, shares, stats, tokens
 from adminui.access import listener_required
 from adminui.downloads import export_response
 from adminui.forms import (
@@ -72,6 +72,7 @@ def _page(
             "own": True,
             "artwork": listener.show_artwork,
             "tokens": tokens.active_tokens(listener),
+            "shares": shares.active_shares(listener),
             "token_form": TokenForm(),
             "assistants": assistants.connected(listener),
             "mcp_url": assistants.mcp_url(),

@@ -77,12 +77,12 @@ def spotify_url(spotify_id, kind):
 
 # The history pages exist twice: the listener's own under /me, the operator's under
 # /listeners/<id>. `history_scope` in the context says which (None: own).
-_HISTORY_PAGES = {"overview", "plays", "podcasts", "search", "artwork"}
+_HISTORY_PAGES = {"overview", "plays", "podcasts", "search", "artwork", "wrapped"}
 
 
 @register.simple_tag(takes_context=True)
 def history_url(context, page, item_id=None):
-    """The URL of a history page ("overview", "plays", "podcasts", "search") or item page
+    """The URL of a history page ("overview", "plays", "podcasts", "search", "wrapped") or item page
     ("artist", "track", "album", "show", "episode" with its id) of the page's listener."""
     scope = context.get("history_scope")
     kwargs = {} if item_id is None else {"item_id": item_id}
