@@ -40,6 +40,18 @@ def listening_time(minutes):
 
 
 @register.filter
+def short_time(minutes):
+    """Minutes listened in few characters, for small tiles: "45 min", "111 h", "1,340 h"."""
+    try:
+        minutes = float(minutes or 0)
+    except (TypeError, ValueError):
+        return ""
+    if minutes < 120:
+        return f"{round(minutes)} min"
+    return f"{intcomma(round(minutes / 60))} h"
+
+
+@register.filter
 def bar_step(share):
     """A percentage as the w-N class step of the stylesheet (even numbers, 0 to 100), so bars
     need no inline style; anything above zero shows at least 2%."""
