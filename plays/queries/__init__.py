@@ -18,7 +18,8 @@ hour) boundary. A time zone whose offset isn't a whole number of hours reads hou
 On SQLite, name searches fold the case of ASCII letters only (its LIKE).
 
 The package has a module per family of questions (`listings`, `over_time`, `summary`,
-`comparisons`, `lookup`, `coverage`, and `export`: every play with all its fields, streamed for
+`comparisons`, `lookup`, `coverage`, `sessions` (sessions and streaks), `ranks` (ranks over time
+and number ones), and `export`: every play with all its fields, streamed for
 the exports) on top of the shared parts (`windows`: windows and zones;
 `sums`: summing counted plays from the rollups and the plays; `hours`: sums per local hour).
 Callers import the public names from here. The operator's listings (listeners, sync runs) are the
@@ -30,6 +31,7 @@ from plays.queries.coverage import (
     MIN_GAP_DAYS,
     coverage,
     coverage_gaps,
+    history_coverage,
     plays_by_source,
     sync_status,
 )
@@ -43,6 +45,7 @@ from plays.queries.export import (
 from plays.queries.hours import WEEKDAYS
 from plays.queries.listings import (
     discoveries,
+    forgotten_favorites,
     podcasts,
     recent_plays,
     top_albums,
@@ -52,6 +55,10 @@ from plays.queries.listings import (
 from plays.queries.lookup import (
     DETAIL_KINDS,
     ITEM_KINDS,
+    MATCH_RULES,
+    MAX_ENTRIES,
+    find_played,
+    heard_before,
     item_detail,
     item_history,
     search_history,
@@ -61,6 +68,20 @@ from plays.queries.over_time import (
     MAX_BUCKETS,
     listening_heatmap,
     listening_timeline,
+)
+from plays.queries.ranks import (
+    NUMBER_ONE_GRANULARITIES,
+    RANK_GRANULARITIES,
+    RANK_KINDS,
+    number_ones,
+    rank_history,
+)
+from plays.queries.sessions import (
+    HISTOGRAM_EDGES,
+    MAX_GAP_MINUTES,
+    MIN_GAP_MINUTES,
+    listening_sessions,
+    listening_streaks,
 )
 from plays.queries.summary import listening_summary
 from plays.queries.windows import (
@@ -75,10 +96,18 @@ from plays.queries.windows import (
 __all__ = [
     "DETAIL_KINDS",
     "GRANULARITIES",
+    "HISTOGRAM_EDGES",
     "ITEM_KINDS",
+    "MATCH_RULES",
     "MAX_BUCKETS",
     "MAX_DAYS",
+    "MAX_ENTRIES",
+    "MAX_GAP_MINUTES",
     "MIN_GAP_DAYS",
+    "MIN_GAP_MINUTES",
+    "NUMBER_ONE_GRANULARITIES",
+    "RANK_GRANULARITIES",
+    "RANK_KINDS",
     "UTC_ZONE",
     "WEEKDAYS",
     "ExportedItem",
@@ -92,15 +121,23 @@ __all__ = [
     "discoveries",
     "export_window",
     "exported_plays",
+    "find_played",
+    "forgotten_favorites",
+    "heard_before",
+    "history_coverage",
     "item_detail",
     "item_history",
     "listener_tz",
     "listening_heatmap",
+    "listening_sessions",
+    "listening_streaks",
     "listening_summary",
     "listening_timeline",
     "min_play_ms",
+    "number_ones",
     "plays_by_source",
     "podcasts",
+    "rank_history",
     "recent_plays",
     "search_history",
     "sync_status",

@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
 from plays.models import HourTotal, Play
-from plays.queries.windows import UTC_ZONE, QueryError, iso, listener_tz
+from plays.queries.hours import time_sums
+from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
 
 
@@ -198,3 +200,52 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
 
 def _hour_start(hour_number):
     return datetime.fromtimestamp(hour_number * 3600, UTC_ZONE)
+
+
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def history_coverage(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
+    """What the history holds, month by month: stored plays (short ones included) per local
+    month and source, every month from the first play to the last, and the gaps of at least
+    `min_gap_days` days without any play inside that range (`coverage_gaps`)."""
+    tz = tz or listener_tz(listener)
+    gaps = coverage_gaps(listener, min_gap_days=min_gap_days, tz=tz)  # checks min_gap_days
+    found = defaultdict(lambda: dict.fromkeys(Play.Source.values, 0))
+    days = time_sums(listener, Window(), tz, "day", ("stored",), by_source=True)
+    for (day, source), sums in days.items():
+        month = (_EPOCH_DAY + timedelta(days=day)).replace(day=1)
+        found[month][source] += sums["stored"]
+    months = []
+    if found:
+        month, last = min(found), max(found)
+        while month <= last:
+            by_source = found.get(month, dict.fromkeys(Play.Source.values, 0))
+            months.append(
+                {
+                    "month": month.isoformat()[:7],
+                    "plays": sum(by_source.values()),
+                    "by_source": {source: n for source, n in by_source.items() if n},
+                }
+            )
+            month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    totals = dict.fromkeys(Play.Source.values, 0)
+    for by_source in found.values():
+        for source, n in by_source.items():
+            totals[source] += n
+    ends = Play.objects.filter(listener=listener).aggregate(
+        first=Min("played_at"), last=Max("played_at")
+    )
+    return {
+        "plays": sum(totals.values()),
+        "by_source": {source: n for source, n in totals.items() if n},
+        "first_play": iso(ends["first"], tz),
+        "last_play": iso(ends["last"], tz),
+        "months": months,
+        "empty_months": sum(1 for month in months if not month["plays"]),
+        "gaps": gaps["gaps"],
+        "longest_gap": gaps["longest"],
+        "missing_days": gaps["missing_days"],
+        "min_gap_days": min_gap_days,
+        "time_zone": str(tz),
+    }

@@ -97,14 +97,16 @@ def _raw_hour_columns():
     }
 
 
-def time_sums(listener, window, tz, key, sums=HOUR_SUMS):
+def time_sums(listener, window, tz, key, sums=HOUR_SUMS, *, by_source=False):
     """{bucket: {sum name: value}} over the window in `tz`, for the `sums` of HOUR_SUMS.
 
     `key` is "how" (hour of the week, counted from Thursday 00:00 as 1970 began), "day" (days
     since 1970-01-01) or None (one bucket, 0). Whole UTC hours come from the hourly rollup and
     are moved into `tz` with integer arithmetic; the ends of the window come from the plays.
-    Buckets without a counted play (or, when asked for, a stored one) are left out.
+    Buckets without a counted play (or, when asked for, a stored one) are left out. With
+    `by_source` the keys are (bucket, source).
     """
+    source = ", source" if by_source else ""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT MIN(epoch_hour), MAX(epoch_hour) FROM plays_hourtotal WHERE listener_id = %s",
@@ -125,7 +127,7 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS):
             epoch_hour(hours[1]) if hours[1] else None,
         )
         parts.append(
-            "SELECT epoch_hour * 60 AS m, "
+            f"SELECT epoch_hour * 60 AS m{source}, "
             f"{', '.join(FLOAT_MS + ' AS ms' if name == 'ms' else name for name in sums)} "
             f"FROM plays_hourtotal WHERE listener_id = %s{where}"
         )
@@ -135,7 +137,8 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS):
         where, where_params = range_sql("p.played_at", end.start, end.end)
         columns = ", ".join(f"{raw[name][0]} AS {name}" for name in sums)
         parts.append(
-            f"SELECT {_epoch_minute('p.played_at')} AS m, {columns} "
+            f"SELECT {_epoch_minute('p.played_at')} AS m{source and ', p.source AS source'}, "
+            f"{columns} "
             "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
             f"WHERE p.listener_id = %s{where}"
         )
@@ -144,15 +147,22 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS):
     local = _local_minute_sql(tz, first_hour * 60 - 60 * 24 * 8, last_hour * 60 + 60 * 24 * 8)
     bucket = {"how": f"({local} / 60) %% 168", "day": f"({local} / 1440)", None: "0"}[key]
     totals = ", ".join(f"SUM(x.{name})" for name in sums)
-    sql = f"SELECT {bucket}, {totals} FROM ({' UNION ALL '.join(parts)}) x GROUP BY 1"
+    group = "1, x.source" if by_source else "1"
+    sql = (
+        f"SELECT {bucket}{source and ', x.source'}, {totals} "
+        f"FROM ({' UNION ALL '.join(parts)}) x GROUP BY {group}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     kept = sums.index("stored") if "stored" in sums else sums.index("plays")
+    width = 2 if by_source else 1
     return {
-        row[0]: dict(zip(sums, (int(v or 0) for v in row[1:]), strict=True))
+        (tuple(row[:2]) if by_source else row[0]): dict(
+            zip(sums, (int(v or 0) for v in row[width:]), strict=True)
+        )
         for row in rows
-        if row[1 + kept]
+        if row[width + kept]
     }
 
 

@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
-from plays.models import Album, Artist, Item, Show
+from datetime import timedelta
+
+from django.db.models import Max
+from django.utils import timezone
+
+from plays.models import Album, Artist, Item, ItemTotal, Show
 from plays.queries.sums import (
     GROUP_COLUMNS,
     artist_names,
@@ -17,7 +22,7 @@ from plays.queries.sums import (
     sql_param,
     to_minutes,
 )
-from plays.queries.windows import Window, iso, listener_tz, min_play_ms
+from plays.queries.windows import MAX_DAYS, QueryError, Window, iso, listener_tz, min_play_ms
 from plays.rollups import ensure_fresh
 
 
@@ -252,6 +257,82 @@ def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
             }
             for rank, (key, plays, ms, _first, _last) in enumerate(episode_rows, 1)
         ],
+        "window": window.describe(tz),
+        "time_zone": str(tz),
+        "min_play_seconds": min_play_ms() / 1000,
+    }
+
+
+def _quiet_since(listener, group, cutoff):
+    """A subquery of the track ids of the items (or the artists' tracks) whose last counted play
+    ever is before `cutoff`."""
+    if group == "item":
+        return (
+            "SELECT t.item_id FROM plays_itemtotal t WHERE t.listener_id = %s AND t.last_at < %s",
+            [listener.pk, sql_param(cutoff)],
+        )
+    quiet = (
+        "SELECT ti.primary_artist_id FROM plays_itemtotal t JOIN plays_item ti ON ti.id = "
+        "t.item_id WHERE t.listener_id = %s AND ti.kind = 'track' AND ti.primary_artist_id IS "
+        "NOT NULL GROUP BY ti.primary_artist_id HAVING MAX(t.last_at) < %s"
+    )
+    return (
+        f"SELECT ai.id FROM plays_item ai WHERE ai.primary_artist_id IN ({quiet})",
+        [listener.pk, sql_param(cutoff)],
+    )
+
+
+def _last_plays(listener, group, keys):
+    """{key: the last counted play ever} of artists or tracks."""
+    path = "item" if group == "item" else "item__primary_artist"
+    return dict(
+        ItemTotal.objects.filter(listener=listener, **{f"{path}__in": list(keys)})
+        .values(path)
+        .annotate(last=Max("last_at"))
+        .values_list(path, "last")
+        .order_by()
+    )
+
+
+def forgotten_favorites(listener, window=None, *, quiet_days=365, limit=20, tz=None) -> dict:
+    """The artists and tracks with the most counted plays in the window ("then") that have no
+    counted play at all in the last `quiet_days` days, with when each was last played."""
+    if isinstance(quiet_days, bool) or not isinstance(quiet_days, int):
+        raise QueryError(f"'quiet_days' must be a whole number from 1 to {MAX_DAYS}.")
+    if not 1 <= quiet_days <= MAX_DAYS:
+        raise QueryError(f"'quiet_days' must be a whole number from 1 to {MAX_DAYS}.")
+    check_limit(limit)
+    window = window or Window()
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    now = timezone.now()
+    cutoff = now - timedelta(days=quiet_days)
+    result = {}
+    for label, group, to_rows in (
+        ("artists", "item__primary_artist", artist_rows),
+        ("tracks", "item", track_rows),
+    ):
+        items_sql, items_params = _quiet_since(listener, group, cutoff)
+        rows, found = grouped(
+            listener,
+            window,
+            group,
+            kinds=["track"],
+            limit=limit,
+            items_sql=items_sql,
+            items_params=items_params,
+        )
+        last = _last_plays(listener, group, [row[0] for row in rows])
+        listed = to_rows(rows)
+        for row in listed:
+            row["last_play"] = iso(last[row["id"]], tz)
+            row["days_quiet"] = (now - last[row["id"]]).days
+        result[label] = listed
+        result[f"forgotten_{label}"] = found
+    return {
+        **result,
+        "quiet_days": quiet_days,
+        "quiet_since": iso(cutoff, tz),
         "window": window.describe(tz),
         "time_zone": str(tz),
         "min_play_seconds": min_play_ms() / 1000,

@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import ExtractYear
 
+from plays.keys import normalize_name
 from plays.models import Album, Artist, Item, ItemMonth, ItemTotal, Show
 from plays.queries.sums import (
     MS_OR_DURATION,
@@ -325,6 +327,17 @@ def _per_year(listener, group, pk, first, last, tz):
     ]
 
 
+def find_played(listener, text, kind):
+    """The catalogue row of `kind` (track, artist, album, show, episode) that `text` names (a
+    name, Spotify id, URI or link) among what the listener played: an exact name first, then the
+    most played; None if nothing matches."""
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        return None
+    candidates = _find_candidates(listener, text, kind)
+    return candidates[0]["obj"] if candidates else None
+
+
 def _find_candidates(listener, text, kind):
     """Matching catalogue rows the listener played: exact names first, then most played."""
     found_kind, spotify_id = None, None
@@ -364,3 +377,228 @@ def _find_candidates(listener, text, kind):
                 break
     candidates.sort(key=lambda c: (not c["exact"], -c["plays"]))
     return candidates
+
+
+MAX_ENTRIES = 100
+ENTRY_TEXT_MAX = 500
+
+# What `heard_before` ignores at a name's end, tried until nothing changes: featured artists,
+# remaster notes and live versions, in brackets or after " - ".
+_SUFFIXES = [
+    re.compile(r"\s*[(\[]\s*(feat\.?|ft\.?|featuring|with)\s[^)\]]*[)\]]"),
+    re.compile(r"\s+(feat\.?|ft\.?|featuring)\s.*$"),
+    re.compile(r"\s*[(\[][^)\]]*\bremaster(ed)?\b[^)\]]*[)\]]"),
+    re.compile(r"\s+-\s+[^-]*\bremaster(ed)?\b.*$"),
+    re.compile(r"\s*[(\[]\s*live\b[^)\]]*[)\]]"),
+    re.compile(r"\s+-\s+live\b.*$"),
+]
+
+# The rules, strictest first: a match is reported under the strictest rule that finds one.
+MATCH_RULES = ("exact", "accents", "suffixes")
+
+
+# Letters that are not a base letter plus an accent, spelled as their plain forms.
+_PLAIN_LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d"})
+
+
+def _without_accents(text):
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text.translate(_PLAIN_LETTERS)
+
+
+def _without_suffixes(text):
+    while True:
+        shorter = text
+        for pattern in _SUFFIXES:
+            shorter = pattern.sub("", shorter).strip()
+        if shorter == text or not shorter:
+            return text
+        text = shorter
+
+
+def name_forms(name):
+    """The forms of a name each rule compares: case and spacing folded (`normalize_name`), then
+    accents dropped too, then the suffixes too."""
+    exact = normalize_name(name)
+    accents = _without_accents(exact)
+    return (exact, accents, _without_suffixes(accents))
+
+
+def _level(asked, stored):
+    """The index of the strictest rule under which two names' forms are equal, else None."""
+    for level, (a, b) in enumerate(zip(asked, stored, strict=True)):
+        if a == b:
+            return level
+    return None
+
+
+def _check_entries(entries):
+    if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_ENTRIES:
+        raise QueryError(f"'entries' must be a list of 1 to {MAX_ENTRIES} entries.")
+    checked = []
+    for number, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise QueryError(f"Entry {number} of 'entries' must be an object.")
+        fields = {key: entry.get(key) for key in ("spotify_id", "artist", "track")}
+        if set(entry) - set(fields):
+            raise QueryError(
+                f"Entry {number} of 'entries' takes only 'spotify_id', or 'artist' with an "
+                "optional 'track'."
+            )
+        for key, value in fields.items():
+            if value is not None and (
+                not isinstance(value, str) or not value.strip() or len(value) > ENTRY_TEXT_MAX
+            ):
+                raise QueryError(
+                    f"Entry {number}'s '{key}' must be text of 1 to {ENTRY_TEXT_MAX} characters."
+                )
+        if (fields["spotify_id"] is None) == (fields["artist"] is None):
+            raise QueryError(
+                f"Entry {number} of 'entries' needs either 'spotify_id' or 'artist' (with an "
+                "optional 'track'), not both."
+            )
+        if fields["spotify_id"] is not None and fields["track"] is not None:
+            raise QueryError(f"Entry {number} of 'entries' has a 'track' without an 'artist'.")
+        checked.append(fields)
+    return checked
+
+
+def _spotify_ref(text):
+    """(kind or None, id) of a Spotify id, URI or link; None if it is none of those."""
+    text = text.strip()
+    for pattern in (_SPOTIFY_URI, _URL):
+        match = pattern.match(text)
+        if match:
+            kind, spotify_id = match.groups()
+            return {"chapter": "episode", "audiobook": "show"}.get(kind, kind), spotify_id
+    return (None, text) if _SPOTIFY_ID.match(text) else None
+
+
+# Where a Spotify id is looked for, in order: (kind, path from a rollup row to the row named).
+_BY_ID = (
+    ("track", "item", {"item__kind": "track"}),
+    ("episode", "item", {"item__kind__in": ["episode", "chapter"]}),
+    ("artist", "item__primary_artist", {"item__kind": "track"}),
+    ("album", "item__album", {}),
+    ("show", "item__show", {}),
+)
+
+
+def _by_spotify_id(listener, ref):
+    wanted, spotify_id = ref
+    for kind, path, extra in _BY_ID:
+        if wanted and wanted != kind:
+            continue
+        rows = list(
+            ItemTotal.objects.filter(
+                listener=listener, **{f"{path}__spotify_id": spotify_id}, **extra
+            )
+            .values(path, f"{path}__name")
+            .annotate(p=Sum("plays"), f=Min("first_at"), la=Max("last_at"))
+            .values_list(path, f"{path}__name", "p", "f", "la")
+            .order_by(path)
+        )
+        if rows:
+            return kind, rows
+    return None, []
+
+
+def _played_artists(listener):
+    """[(artist id, name, its forms, plays, first, last)] of every primary artist the listener
+    played tracks of."""
+    rows = (
+        ItemTotal.objects.filter(
+            listener=listener, item__kind="track", item__primary_artist__isnull=False
+        )
+        .values("item__primary_artist", "item__primary_artist__name")
+        .annotate(p=Sum("plays"), f=Min("first_at"), la=Max("last_at"))
+        .values_list("item__primary_artist", "item__primary_artist__name", "p", "f", "la")
+        .order_by("item__primary_artist")
+    )
+    return [(pk, name, name_forms(name), p, f, la) for pk, name, p, f, la in rows]
+
+
+def _by_names(listener, artists, artist, track):
+    """(rule, kind, [(key, name, plays, first, last)]) of the best matches of an artist, and of
+    a track of theirs when one is named."""
+    asked = name_forms(artist)
+    levels = {}
+    for pk, name, forms, p, f, la in artists:
+        level = _level(asked, forms)
+        if level is not None:
+            levels[pk] = (level, (pk, name, p, f, la))
+    if track is None:
+        if not levels:
+            return None, "artist", []
+        best = min(level for level, _ in levels.values())
+        return best, "artist", [row for level, row in levels.values() if level == best]
+    if not levels:
+        return None, "track", []
+    asked_track = name_forms(track)
+    rows = (
+        ItemTotal.objects.filter(
+            listener=listener, item__kind="track", item__primary_artist__in=list(levels)
+        )
+        .values_list("item", "item__name", "item__primary_artist", "plays", "first_at", "last_at")
+        .order_by("item")
+    )
+    found = []
+    for pk, name, artist_pk, p, f, la in rows:
+        level = _level(asked_track, name_forms(name))
+        if level is not None:
+            found.append((max(level, levels[artist_pk][0]), (pk, name, p, f, la)))
+    if not found:
+        return None, "track", []
+    best = min(level for level, _ in found)
+    return best, "track", [row for level, row in found if level == best]
+
+
+def heard_before(listener, entries, *, tz=None) -> dict:
+    """For each entry, in the order asked (a Spotify id, URI or link; or an artist with an
+    optional track name): whether the listener ever played it (a counted play), the first and
+    last play and the counted plays, and which rule matched (`spotify_id`, or for names `exact`:
+    case and spacing ignored; `accents`: accents ignored too; `suffixes`: "feat. ...",
+    "(Remastered ...)" and "- Live ..." ignored too). Matching rows of the catalogue are added
+    up; only what this listener played is looked at."""
+    checked = _check_entries(entries)
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    artists = None
+    answers = []
+    for number, entry in enumerate(checked):
+        rule, kind, rows = None, None, []
+        if entry["spotify_id"] is not None:
+            ref = _spotify_ref(entry["spotify_id"])
+            if ref is not None:
+                kind, rows = _by_spotify_id(listener, ref)
+                rule = "spotify_id" if rows else None
+        else:
+            if artists is None:
+                artists = _played_artists(listener)
+            level, kind, rows = _by_names(listener, artists, entry["artist"], entry["track"])
+            rule = MATCH_RULES[level] if level is not None else None
+        rows = sorted(rows, key=lambda row: (-row[2], row[0]))
+        answers.append(
+            {
+                "index": number,
+                "heard": bool(rows),
+                "match": rule,
+                "kind": kind,
+                "name": rows[0][1] if rows else None,
+                "artists": (
+                    artist_names([rows[0][0]]).get(rows[0][0], [])
+                    if rows and kind in ("track", "episode")
+                    else []
+                ),
+                "plays": sum(row[2] for row in rows),
+                "first_play": iso(min(row[3] for row in rows), tz) if rows else None,
+                "last_play": iso(max(row[4] for row in rows), tz) if rows else None,
+                "matched_rows": len(rows),
+            }
+        )
+    return {
+        "entries": answers,
+        "heard": sum(1 for answer in answers if answer["heard"]),
+        "asked": len(answers),
+        "time_zone": str(tz),
+    }

@@ -1,0 +1,237 @@
+"""Listening sessions and streaks: how long the listener listens in one go, and how many days in a
+row.
+
+A play starts at `played_at - ms_played` (the item's duration when the source didn't say how long)
+and ends at `played_at`. Sessions use every stored play in the window, counted or not (a skipped
+track is still listening); plays sorted by start form one session while each starts at most
+`gap_minutes` after the latest end so far. A session's length is from its first start to its last
+end, in real minutes (a DST change doesn't stretch or shrink it).
+
+Streaks use counted plays only, on the listener's local days: a streak is a run of consecutive
+local dates each holding at least one counted play (of the artist or track, when one is asked).
+"""
+
+# The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from plays.models import Artist, Play
+from plays.queries.hours import time_sums
+from plays.queries.lookup import find_played
+from plays.queries.sums import check_limit, counted_plays, range_sql, to_minutes
+from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
+from plays.rollups import ensure_fresh
+
+MIN_GAP_MINUTES, MAX_GAP_MINUTES = 5, 240
+
+# The session lengths the histogram counts, in minutes: [0, 15), [15, 30), ... [240, no end).
+HISTOGRAM_EDGES = (0, 15, 30, 60, 120, 240)
+
+STREAKS_LISTED = 5
+
+
+def _epoch_ms(column):
+    if connection.vendor == "postgresql":
+        return f"CAST(ROUND(EXTRACT(EPOCH FROM {column}) * 1000) AS BIGINT)"
+    return (
+        f"(CAST(strftime('%%s', {column}) AS INTEGER) * 1000 "
+        f"+ CAST(substr(strftime('%%f', {column}), 4, 3) AS INTEGER))"
+    )
+
+
+def _sessions(listener, window, gap_ms):
+    """[(start ms, end ms, plays, first played_at, last played_at)] of every session, in order.
+
+    The gaps-and-islands of the plays, in SQL: each play's start is compared with the latest end
+    of the plays before it (by start), a session begins where the gap exceeds `gap_ms`, and a
+    running sum of those beginnings numbers the sessions.
+    """
+    where, params = range_sql("p.played_at", window.start, window.end)
+    end = _epoch_ms("p.played_at")
+    sql = (
+        f"SELECT {end} - COALESCE(p.ms_played, pi.duration_ms, 0) AS s, {end} AS e, "
+        "p.played_at AS at, p.id AS id "
+        "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
+        f"WHERE p.listener_id = %s{where}"
+    )
+    sql = (
+        "SELECT s, e, at, MAX(e) OVER (ORDER BY s, e, id ROWS BETWEEN UNBOUNDED PRECEDING AND "
+        f"1 PRECEDING) AS latest, id FROM ({sql}) a"
+    )
+    sql = (
+        "SELECT s, e, at, SUM(CASE WHEN latest IS NULL OR s > latest + %s THEN 1 ELSE 0 END) "
+        f"OVER (ORDER BY s, e, id ROWS UNBOUNDED PRECEDING) AS number FROM ({sql}) b"
+    )
+    sql = (
+        "SELECT MIN(s), MAX(e), COUNT(*), MIN(at), MAX(at) "
+        f"FROM ({sql}) c GROUP BY number ORDER BY number"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [gap_ms, listener.pk, *params])
+        return [
+            (int(s), int(e), n, _aware(first), _aware(last))
+            for s, e, n, first, last in cursor.fetchall()
+        ]
+
+
+def _aware(value):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC_ZONE)
+
+
+def _moment(ms):
+    return datetime.fromtimestamp(ms / 1000, UTC_ZONE)
+
+
+def _top_artist(listener, first, last):
+    """The primary artist with the most plays (any length) between two play ends, inclusive;
+    ties go to the name first in alphabetical order. None for a session of podcasts only."""
+    counts = Counter(
+        Play.objects.filter(
+            listener=listener,
+            played_at__gte=first,
+            played_at__lte=last,
+            item__primary_artist__isnull=False,
+        ).values_list("item__primary_artist", flat=True)
+    )
+    if not counts:
+        return None
+    names = dict(Artist.objects.filter(pk__in=counts).values_list("pk", "name"))
+    key = min(counts, key=lambda pk: (-counts[pk], names[pk], pk))
+    return names[key]
+
+
+def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=None) -> dict:
+    """The listener's sessions in the window: how many, total and average minutes, the longest
+    (start, end, plays, minutes, top artist), and a histogram of their lengths."""
+    if (
+        isinstance(gap_minutes, bool)
+        or not isinstance(gap_minutes, int)
+        or not MIN_GAP_MINUTES <= gap_minutes <= MAX_GAP_MINUTES
+    ):
+        raise QueryError(
+            f"'gap_minutes' must be a whole number from {MIN_GAP_MINUTES} to {MAX_GAP_MINUTES}."
+        )
+    check_limit(limit)
+    window = window or Window()
+    tz = tz or listener_tz(listener)
+    sessions = _sessions(listener, window, gap_minutes * 60_000)
+    total_ms = sum(e - s for s, e, *_ in sessions)
+    longest = sorted(sessions, key=lambda row: (-(row[1] - row[0]), row[0]))[:limit]
+    histogram = []
+    for low, high in zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), strict=True):
+        histogram.append(
+            {
+                "from_minutes": low,
+                "to_minutes": high,
+                "sessions": sum(
+                    1
+                    for s, e, *_ in sessions
+                    if (e - s) >= low * 60_000 and (high is None or (e - s) < high * 60_000)
+                ),
+            }
+        )
+    return {
+        "sessions": len(sessions),
+        "plays": sum(n for _s, _e, n, *_ in sessions),
+        "total_minutes": to_minutes(total_ms),
+        "average_minutes": to_minutes(total_ms / len(sessions)) if sessions else None,
+        "longest": [
+            {
+                "start": iso(_moment(s), tz),
+                "end": iso(_moment(e), tz),
+                "plays": n,
+                "minutes": to_minutes(e - s),
+                "top_artist": _top_artist(listener, first, last),
+            }
+            for s, e, n, first, last in longest
+        ],
+        "histogram": histogram,
+        "gap_minutes": gap_minutes,
+        "window": window.describe(tz),
+        "time_zone": str(tz),
+    }
+
+
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def _runs(days):
+    """[(first, last)] of the runs of consecutive dates in a set of dates, in order."""
+    runs = []
+    for day in sorted(days):
+        if runs and day - runs[-1][1] == timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(first, last) for first, last in runs]
+
+
+def _active_days(listener, window, tz, artist, track):
+    """The local dates with at least one counted play (of the artist or track, when given)."""
+    if artist is None and track is None:
+        days = time_sums(listener, window, tz, "day", ("plays",))
+        return {_EPOCH_DAY + timedelta(days=day) for day in days}, None
+    kind, text = ("artist", artist) if artist is not None else ("track", track)
+    found = find_played(listener, text, kind)
+    if found is None:
+        raise QueryError(
+            f"No {kind} matching '{kind}' is in this listener's history: try search_history "
+            "with part of the name."
+        )
+    path = "item__primary_artist" if kind == "artist" else "item"
+    moments = (
+        counted_plays(listener, window)
+        .filter(**{path: found.pk})
+        .values_list("played_at", flat=True)
+        .order_by()
+    )
+    return {moment.astimezone(tz).date() for moment in moments}, found
+
+
+def listening_streaks(
+    listener, window=None, *, artist=None, track=None, tz=None, limit=STREAKS_LISTED
+) -> dict:
+    """The longest runs of consecutive local days with a counted play (overall, or of one artist
+    or track, by name or Spotify id), and the current one."""
+    if artist is not None and track is not None:
+        raise QueryError("Give either 'artist' or 'track', not both.")
+    check_limit(limit, 50)
+    window = window or Window()
+    tz = tz or listener_tz(listener)
+    ensure_fresh(listener)
+    subject = None
+    found, item = _active_days(listener, window, tz, artist, track)
+    if item is not None:
+        subject = {
+            "kind": "artist" if artist is not None else "track",
+            "name": item.name,
+            "spotify_id": item.spotify_id or None,
+        }
+    runs = _runs(found)
+    longest = sorted(runs, key=lambda run: (-(run[1] - run[0]).days, run[0]))[:limit]
+    today = timezone.now().astimezone(tz).date()
+    current = None
+    if runs and runs[-1][1] >= today - timedelta(days=1) and window.contains(timezone.now()):
+        current = runs[-1]
+    return {
+        "longest": [_streak(run) for run in longest],
+        "current": _streak(current) if current else None,
+        "active_days": len(found),
+        "subject": subject,
+        "window": window.describe(tz),
+        "time_zone": str(tz),
+    }
+
+
+def _streak(run):
+    first, last = run
+    return {"start": first.isoformat(), "end": last.isoformat(), "days": (last - first).days + 1}
