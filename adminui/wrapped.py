@@ -1,5 +1,6 @@
-"""A Wrapped of any range of dates: what the listener played most, how long, what was new, and
-month by month, as one printable page (`/me/wrapped`, the operator's `/listeners/<id>/wrapped`,
+"""A Wrapped of any range of dates: what the listener played most, how long, what was new, how
+they listened (sessions, the longest streak, the number ones) and month by month, as one printable
+page (`/me/wrapped`, the operator's `/listeners/<id>/wrapped`,
 and a share link's `/wrapped/<secret>`).
 
 The range is read exactly as the MCP tools read theirs (`plays.queries.Window.parse`: a year
@@ -72,18 +73,23 @@ def _month_label(day, granularity, one_year):
 
 def month_strip(listener, window, tz):
     """Minutes per month of the window (per year when it spans more than MONTHLY_UP_TO months),
-    each with its share of the busiest for a bar."""
+    each with its share of the busiest for a bar and its number-one artist; and those number
+    ones (`plays.queries.number_ones`)."""
     timeline = queries.listening_timeline(listener, window=window, granularity="month", tz=tz)
     granularity = "month"
     if len(timeline["buckets"]) > MONTHLY_UP_TO:
         granularity = "year"
         timeline = queries.listening_timeline(listener, window=window, granularity="year", tz=tz)
+    tops = queries.number_ones(listener, "artist", window=window, granularity=granularity, tz=tz)
+    top_of = {row["start"]: row for row in tops["periods"]}
     days = [date.fromisoformat(bucket["start"]) for bucket in timeline["buckets"]]
     one_year = len({day.year for day in days}) == 1
     cells = charts.ranking(timeline["buckets"], value_key="minutes")
     for cell, day in zip(cells, days, strict=True):
         cell["label"] = _month_label(day, granularity, one_year)
-    return {"granularity": granularity, "cells": cells}
+        top = top_of.get(cell["start"])
+        cell["number_one"] = top["name"] if top else None
+    return {"granularity": granularity, "cells": cells, "number_ones": tops}
 
 
 def wrapped_context(listener, params):
@@ -110,6 +116,8 @@ def wrapped_numbers(listener, window, tz):
         "new_artists": charts.ranking(new["artists"]),
         "new_tracks": charts.ranking(new["tracks"]),
         "months": month_strip(listener, window, tz),
+        "sessions": queries.listening_sessions(listener, window=window, limit=1, tz=tz),
+        "streaks": queries.listening_streaks(listener, window=window, limit=1, tz=tz),
         "min_play_seconds": queries.min_play_ms() // 1000,
     }
 

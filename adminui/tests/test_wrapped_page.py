@@ -52,6 +52,9 @@ def expected(listener, start, end):
         "months": queries.listening_timeline(
             listener, window=window, granularity="month", tz=PARIS
         )["buckets"],
+        "sessions": queries.listening_sessions(listener, window=window, tz=PARIS),
+        "streaks": queries.listening_streaks(listener, window=window, tz=PARIS),
+        "number_ones": queries.number_ones(listener, "artist", window=window, tz=PARIS),
     }
 
 
@@ -86,6 +89,21 @@ def test_a_years_wrapped_shows_the_numbers_the_queries_answer(
     assert len(want["months"]) == 12
     counts = re.findall(r'<span class="count" title="[^"]*">([^<]*)</span>', strip)
     assert counts == [short_time(bucket["minutes"]) for bucket in want["months"]]
+    # Sessions, the longest streak and each month's number-one artist.
+    assert field(page, "wrapped-sessions") == f"{want['sessions']['sessions']:,}"
+    assert field(page, "wrapped-longest-session") == short_time(
+        want["sessions"]["longest"][0]["minutes"]
+    )
+    assert field(page, "wrapped-streak") == str(want["streaks"]["longest"][0]["days"])
+    tops = re.findall(r'<span class="top"><span class="sr-only">Number one: </span>([^<]*)<', strip)
+    by_month = {row["start"]: row["name"] for row in want["number_ones"]["periods"]}
+    assert tops == [by_month[b["start"]] for b in want["months"] if b["start"] in by_month]
+    assert len(tops) >= 6
+    reigns = re.findall(r"<li><strong>([^<]*)</strong>: the most played artist of (\d+)", page)
+    assert reigns == [
+        (html.escape(row["name"]), str(row["periods"]))
+        for row in want["number_ones"]["most_periods"][:5]
+    ]
     # The listener's own Wrapped links each name to its page.
     assert "/me/artists/" in page and "/me/tracks/" in page
 
