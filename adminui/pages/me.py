@@ -62,7 +62,7 @@ def _page(
     export_refusal=None,
 ):
     context = stats.listener_context(listener, request.GET)
-    if context["period"].error and status == 200:
+    if (context["period"].error or context["rank"]["error"]) and status == 200:
         status = 400
     jobs = ImportJob.objects.filter(listener=listener).select_related("listener")[:SHOWN]
     context.update(_taste_context(listener, taste_form))
