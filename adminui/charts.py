@@ -48,6 +48,7 @@ class BarChart:
     ticks: list = field(default_factory=list)
     labels: list = field(default_factory=list)
     bands: list = field(default_factory=list)  # {x, w, title}: shaded spans (gaps in a history)
+    slot: float = 0  # the width each bar has, gap included
 
     @property
     def is_empty(self):
@@ -80,6 +81,7 @@ def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
     if not points:
         return chart
     slot = plot_width / len(points)
+    chart.slot = slot
     gap = 1 if slot >= 3 else 0
     for index, (label, value) in enumerate(points):
         bar_height = plot_height * value / top
@@ -179,15 +181,16 @@ def heatmap_tall(cells, *, width=330, row_height=14, label_width=34, hour_every=
 
 
 def shade_spans(chart, spans):
-    """Adds a shaded band to `chart` (a bar_chart) over the bars of each span: (first index,
-    last index, title), both bars included."""
-    for first, last, title in spans:
-        if not chart.bars or first > last:
+    """Adds a shaded band to `chart` (a bar_chart) for each span (start, end, title), where start
+    and end are positions along the bars: 0 is the first bar's left edge, 2.5 the middle of the
+    third bar. A band stays at least 1.5 units wide, so a short gap still shows."""
+    for start, end, title in spans:
+        if not chart.bars or start > end:
             continue
-        first, last = max(first, 0), min(last, len(chart.bars) - 1)
-        left = chart.bars[first]["x"]
-        right = chart.bars[last]["x"] + chart.bars[last]["w"]
-        chart.bands.append({"x": left, "w": round(max(right - left, 2), 2), "title": title})
+        start, end = max(start, 0), min(end, len(chart.bars))
+        x = round(chart.plot_left + start * chart.slot, 2)
+        width = round(max((end - start) * chart.slot, 1.5), 2)
+        chart.bands.append({"x": x, "w": width, "title": title})
     return chart
 
 

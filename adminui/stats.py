@@ -7,6 +7,7 @@ assistant never disagree; `adminui.charts` turns them into SVG geometry and `adm
 reads the period asked for.
 """
 
+import calendar
 from datetime import datetime
 
 from django.utils import timezone
@@ -103,13 +104,21 @@ def _top(query, listener, window, tz):
 
 def coverage_chart(held):
     """Stored plays per month of the whole history (`plays.queries.history_coverage`) as bars,
-    each gap in it shaded from the month it starts in to the month it ends in."""
+    each gap in it shaded from the moment it starts to the moment it ends (a month's bar is its
+    days side by side)."""
     months = [month["month"] for month in held["months"]]
     index = {month: number for number, month in enumerate(months)}
+
+    def position(iso):
+        moment = datetime.fromisoformat(iso)
+        days = calendar.monthrange(moment.year, moment.month)[1]
+        into = moment.day - 1 + (moment.hour * 60 + moment.minute) / 1440
+        return index.get(iso[:7], 0) + into / days
+
     spans = [
         (
-            index.get(gap["start"][:7], 0),
-            index.get(gap["end"][:7], len(months) - 1),
+            position(gap["start"]),
+            position(gap["end"]),
             f"No play stored from {gap['start'][:10]} to {gap['end'][:10]} "
             f"({round(gap['days']):,} days)",
         )
