@@ -64,7 +64,9 @@ def test_sessions_and_streaks_of_the_period_are_the_queries_answers(
         datetime.fromisoformat(s["start"]).strftime("%Y-%m-%d %H:%M") for s in sessions["longest"]
     ]
     assert [row[1] for row in longest] == [short_time(s["minutes"]) for s in sessions["longest"]]
-    listed = re.findall(r"<strong>(\d+) days?</strong> in a row, ([\d-]+) → ([\d-]+)<", page)
+    listed = re.findall(
+        r'<strong>(\d+) days?</strong> in a row, <span class="nowrap">([\d-]+) → ([\d-]+)<', page
+    )
     assert listed == [(str(s["days"]), s["start"], s["end"]) for s in streaks["longest"]]
     assert "No streak going on now." in page  # 2023 is over
 
