@@ -48,6 +48,17 @@ def argument_values(schema):
             st.sampled_from(schema.get("enum") or ["2024", "2024-05", "Europe/Paris", "Song"]),
             st.text(CHARACTERS, max_size=schema.get("maxLength", 20) + 5),
         ),
+        # heard_before's entries: objects of the item schema's fields.
+        "array": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    key: argument_values(value)
+                    for key, value in schema.get("items", {}).get("properties", {}).items()
+                },
+            ),
+            max_size=min(schema.get("maxItems", 3), 4),
+        ),
     }.get(schema.get("type"), SCALARS)
     return st.one_of(plausible, VALUES)
 

@@ -41,6 +41,13 @@ VALID = {
     "item_history": {"item": "Intro", "kind": "track"},
     "podcasts": {},
     "sync_status": {},
+    "listening_sessions": {"gap_minutes": 45},
+    "listening_streaks": {"artist": "Cold Rivers"},
+    "rank_history": {"kind": "artist", "item": "Cold Rivers", "granularity": "year"},
+    "number_ones": {"kind": "artist", "granularity": "year"},
+    "forgotten_favorites": {"quiet_days": 30},
+    "heard_before": {"entries": [{"artist": "bjork tribute", "track": "Intro (Remastered)"}]},
+    "history_coverage": {},
 }
 # A second wrong call for tools whose arguments have a type or range to get wrong.
 WRONG_VALUE = {
@@ -170,5 +177,11 @@ def test_the_sdk_reads_the_resources_and_gets_the_prompt(seen):
     summary, missing = result["reads"]
     assert json.loads(summary["text"])["plays"] == len(in_window(plays))
     assert missing["error"]["code"] == -32602
-    assert result["prompts"] == ["year_in_review", "year_favourites_playlist"]
+    assert result["prompts"] == [
+        "year_in_review",
+        "year_favourites_playlist",
+        "rediscover",
+        "how_my_taste_changed",
+        "my_listening_habits",
+    ]
     assert "start='2024-01-01' and end='2024-12-31'" in result["prompt_results"][0]["text"]

@@ -110,7 +110,13 @@ def test_reading_without_a_uri_is_invalid_params(rpc, secret):
 
 def test_prompts_list_offers_year_in_review_with_an_optional_year(rpc, secret):
     prompts = rpc(secret, "prompts/list").json()["result"]["prompts"]
-    assert [p["name"] for p in prompts] == ["year_in_review", "year_favourites_playlist"]
+    assert [p["name"] for p in prompts] == [
+        "year_in_review",
+        "year_favourites_playlist",
+        "rediscover",
+        "how_my_taste_changed",
+        "my_listening_habits",
+    ]
     assert prompts[0]["arguments"] == [
         {
             "name": "year",
@@ -157,6 +163,59 @@ def test_the_playlist_prompt_reviews_the_year_then_makes_it_a_playlist(rpc, secr
     assert "top_tracks" in review and "get_taste_profile" in review
     assert "create_playlist" in playlist and "'My 2019 favourites'" in playlist
     assert "spotify_id of each top_tracks row in rank order" in playlist
+
+
+def test_rediscover_asks_for_forgotten_favourites_of_a_year_or_ever(rpc, secret):
+    params = {"name": "rediscover", "arguments": {"year": "2019"}}
+    result = rpc(secret, "prompts/get", params).json()["result"]
+    assert result["description"] == "Rediscover forgotten favourites: 2019"
+    text = result["messages"][0]["content"]["text"]
+    assert "forgotten_favorites with start='2019-01-01' and end='2019-12-31'" in text
+    assert "create_playlist" in text and "get_taste_profile" in text
+    result = rpc(secret, "prompts/get", {"name": "rediscover"}).json()["result"]
+    assert result["description"] == "Rediscover forgotten favourites: ever"
+    assert "whole history" in result["messages"][0]["content"]["text"]
+
+
+def test_how_my_taste_changed_compares_two_years(rpc, secret):
+    params = {
+        "name": "how_my_taste_changed",
+        "arguments": {"first_year": "2019", "second_year": "2024"},
+    }
+    result = rpc(secret, "prompts/get", params).json()["result"]
+    assert result["description"] == "How my taste changed: 2019 to 2024"
+    text = result["messages"][0]["content"]["text"]
+    assert "first_start='2019', first_end='2019', second_start='2024'" in text
+    for tool in ("compare_periods", "number_ones", "rank_history", "discoveries"):
+        assert tool in text
+    last = timezone.now().year - 1
+    result = rpc(secret, "prompts/get", {"name": "how_my_taste_changed"}).json()["result"]
+    assert result["description"] == f"How my taste changed: {last - 5} to {last}"
+    params = {
+        "name": "how_my_taste_changed",
+        "arguments": {"first_year": "2024", "second_year": "2020"},
+    }
+    error = rpc(secret, "prompts/get", params).json()["error"]
+    assert (error["code"], error["message"]) == (-32602, "first_year must come before second_year.")
+
+
+def test_my_listening_habits_asks_for_sessions_streaks_and_the_heatmap(rpc, secret):
+    params = {"name": "my_listening_habits", "arguments": {"year": "2023"}}
+    result = rpc(secret, "prompts/get", params).json()["result"]
+    assert result["description"] == "My listening habits: 2023"
+    text = result["messages"][0]["content"]["text"]
+    for tool in (
+        "listening_sessions",
+        "listening_streaks",
+        "listening_heatmap",
+        "history_coverage",
+    ):
+        assert tool in text
+    assert "start='2023-01-01' and end='2023-12-31'" in text
+    params = {"name": "my_listening_habits", "arguments": {"year": "next year"}}
+    error = rpc(secret, "prompts/get", params).json()["error"]
+    assert error["code"] == -32602 and "four-digit year" in error["message"]
+    assert "next year" not in error["message"]
 
 
 def test_an_unknown_prompt_is_invalid_params(rpc, secret):

@@ -60,6 +60,11 @@ def test_the_admin_tokens_unknown_user_id_is_not_repeated(rpc, listener):
             {"name": "year_in_review", "arguments": {"year": MARK}},
             {"name": "year_in_review"},
         ),
+        (
+            "prompts/get",
+            {"name": "how_my_taste_changed", "arguments": {"first_year": MARK}},
+            {"name": "how_my_taste_changed"},
+        ),
         ("resources/read", {"uri": MARK}, {"uri": MARK}),
         (MARK, {}, MARK),
     ],

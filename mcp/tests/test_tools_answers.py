@@ -32,6 +32,19 @@ CALLS = {
     "item_history": [{"item": "Intro"}, {"item": "Long Book", "kind": "show"}],
     "podcasts": [{}, {"end": "2022-12-31", "limit": 1}],
     "sync_status": [{}, {"timezone": "Australia/Lord_Howe"}],
+    "listening_sessions": [{}, {"start": "2024-03-30", "end": "2024-04-01", "gap_minutes": 240}],
+    "listening_streaks": [{}, {"artist": "Cold Rivers", "start": "2022", "limit": 2}],
+    "rank_history": [
+        {"kind": "artist", "item": "Cold Rivers"},
+        {"kind": "track", "item": "Intro", "granularity": "year", "timezone": "UTC"},
+    ],
+    "number_ones": [{"kind": "album"}, {"kind": "track", "granularity": "week", "start": "2024"}],
+    "forgotten_favorites": [{}, {"start": "2019", "end": "2021", "quiet_days": 30, "limit": 2}],
+    "heard_before": [
+        {"entries": [{"artist": "bjork tribute"}, {"spotify_id": "nothing"}]},
+        {"entries": [{"artist": "Cold Rivers", "track": "Intro - Live"}]},
+    ],
+    "history_coverage": [{}, {"min_gap_days": 60, "timezone": "Asia/Kolkata"}],
 }
 
 

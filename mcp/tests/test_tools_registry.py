@@ -21,7 +21,16 @@ HISTORY = [
     "item_history",
     "podcasts",
     "sync_status",
+    "listening_sessions",
+    "listening_streaks",
+    "rank_history",
+    "number_ones",
+    "forgotten_favorites",
+    "heard_before",
+    "history_coverage",
 ]
+# History tools that look at every stored play, short ones included, and say so instead.
+EVERY_PLAY = {"listening_sessions", "history_coverage"}
 # (readOnlyHint, destructiveHint, idempotentHint, openWorldHint) of every tool beyond history:
 # writes are not read-only, anything calling Spotify is open-world, only clearing destroys.
 HINTS = {
@@ -60,7 +69,10 @@ def test_each_tool_describes_itself_for_a_model(tool):
         "annotations",
     }
     assert listed["title"] and listed["annotations"]["title"] == listed["title"]
-    assert ("at least 30 seconds" in listed["description"]) is (tool.name in HISTORY)
+    counting = tool.name in set(HISTORY) - EVERY_PLAY
+    assert ("at least 30 seconds" in listed["description"]) is counting
+    if tool.name in EVERY_PLAY:
+        assert "short" in listed["description"]
     hints = tuple(listed["annotations"][name] for name in HINT_NAMES)
     assert hints == HINTS.get(tool.name, (True, False, True, False))
     schema = listed["inputSchema"]
@@ -80,7 +92,13 @@ def test_window_tools_take_start_end_days_and_a_time_zone():
         for tool in TOOLS
         if {"start", "end", "days"} <= set(tool.input_schema["properties"])
     }
-    assert windowed == set(HISTORY) - {"compare_periods", "item_history", "sync_status"}
+    assert windowed == set(HISTORY) - {
+        "compare_periods",
+        "item_history",
+        "sync_status",
+        "heard_before",
+        "history_coverage",
+    }
     zoned = {tool.name for tool in TOOLS if "timezone" in tool.input_schema["properties"]}
     assert zoned == set(HISTORY)
     compare = resolve_tool("compare_periods").input_schema

@@ -24,7 +24,10 @@ VALID = {
     "patch": {},
     "kind": "like",
     "text": "no live versions",
+    "entries": [{"artist": "Cold Rivers"}],
 }
+# Where one tool's argument of a shared name takes other values.
+VALID_FOR = {"rank_history": {"kind": "artist"}, "number_ones": {"kind": "artist"}}
 
 
 def string_arguments():
@@ -63,7 +66,10 @@ def test_each_string_argument_is_refused_one_character_past_its_limit(
     listener, tool, argument, schema
 ):
     too_long = "x" * (schema["maxLength"] + 1)
-    required = {name: VALID[name] for name in tool.input_schema.get("required", [])}
+    required = {
+        name: VALID_FOR.get(tool.name, {}).get(name, VALID[name])
+        for name in tool.input_schema.get("required", [])
+    }
     outcome = call_tool(tool, {**required, argument: too_long}, listener)
     assert outcome.error == (
         f"'{argument}' must be at most {schema['maxLength']} characters long (got {len(too_long)})."
@@ -77,3 +83,17 @@ def test_a_search_at_the_limit_is_answered(listener):
     outcome = call_tool(tool, {"query": "Song " + "x" * (limit - 5)}, listener)
     assert outcome.error is None
     assert outcome.structured["tracks"] == []
+
+
+@pytest.mark.parametrize("field", ["spotify_id", "artist", "track"])
+def test_each_string_inside_heard_before_entries_has_a_limit_that_is_enforced(listener, field):
+    tool = resolve_tool("heard_before")
+    schema = tool.input_schema["properties"]["entries"]["items"]["properties"][field]
+    entry = {"artist": "Cold Rivers", field: "x" * (schema["maxLength"] + 1)}
+    if field == "spotify_id":
+        entry.pop("artist")
+    outcome = call_tool(tool, {"entries": [entry]}, listener)
+    assert outcome.error == (
+        f"'entries[0].{field}' must be at most {schema['maxLength']} characters long "
+        f"(got {schema['maxLength'] + 1})."
+    )

@@ -395,3 +395,181 @@ SYNC_OUT = object_schema(
         "time_zone": STR,
     }
 )
+_SESSION = object_schema(
+    {"start": STR, "end": STR, "plays": INT, "minutes": NUM, "top_artist": nullable(STR)}
+)
+SESSIONS_OUT = object_schema(
+    {
+        "sessions": INT,
+        "plays": {
+            "type": "integer",
+            "description": "Stored plays in the sessions, short ones too.",
+        },
+        "total_minutes": NUM,
+        "average_minutes": nullable(NUM),
+        "longest": {"type": "array", "items": _SESSION},
+        "histogram": {
+            "type": "array",
+            "description": "Sessions by length: from_minutes included, to_minutes excluded "
+            "(null: no upper end).",
+            "items": object_schema(
+                {"from_minutes": INT, "to_minutes": nullable(INT), "sessions": INT}
+            ),
+        },
+        "gap_minutes": INT,
+        **COMMON_OUT,
+    }
+)
+_STREAK = object_schema(
+    {
+        "start": {"type": "string", "description": "First local date of the streak."},
+        "end": {"type": "string", "description": "Last local date of the streak."},
+        "days": INT,
+    }
+)
+STREAKS_OUT = object_schema(
+    {
+        "longest": {"type": "array", "items": _STREAK},
+        "current": nullable(_STREAK),
+        "active_days": INT,
+        "subject": nullable(
+            object_schema(
+                {
+                    "kind": {"type": "string", "enum": ["artist", "track"]},
+                    "name": STR,
+                    "spotify_id": nullable(STR),
+                }
+            )
+        ),
+        **COMMON_OUT,
+    }
+)
+RANK_HISTORY_OUT = object_schema(
+    {
+        "item": object_schema(
+            {
+                "kind": {"type": "string", "enum": list(queries.RANK_KINDS)},
+                "name": STR,
+                "spotify_id": nullable(STR),
+                "artists": NAMES,
+            }
+        ),
+        "granularity": {"type": "string", "enum": list(queries.RANK_GRANULARITIES)},
+        "ranking": {
+            "type": "string",
+            "description": "'competition': items tied share a rank, and the next rank skips "
+            "as many places (1, 2, 2, 4).",
+        },
+        "periods": {
+            "type": "array",
+            "items": object_schema(
+                {
+                    "period": STR,
+                    "start": {"type": "string", "description": "First local day of the period."},
+                    "rank": nullable(INT),
+                    "plays": INT,
+                    "tied": {"type": "integer", "description": "Other items with as many plays."},
+                    "ranked": {"type": "integer", "description": "Items with a play that period."},
+                }
+            ),
+        },
+        "best_rank": nullable(INT),
+        **COMMON_OUT,
+    }
+)
+NUMBER_ONES_OUT = object_schema(
+    {
+        "kind": {"type": "string", "enum": list(queries.RANK_KINDS)},
+        "granularity": {"type": "string", "enum": list(queries.NUMBER_ONE_GRANULARITIES)},
+        "periods": {
+            "type": "array",
+            "items": object_schema(
+                {
+                    "period": STR,
+                    "start": STR,
+                    "name": STR,
+                    "artists": NAMES,
+                    "spotify_id": nullable(STR),
+                    "plays": INT,
+                    "tied_with": NAMES,
+                }
+            ),
+        },
+        "most_periods": {
+            "type": "array",
+            "items": object_schema({"name": STR, "periods": INT}),
+        },
+        **COMMON_OUT,
+    }
+)
+_QUIET = {"last_play": STR, "days_quiet": INT}
+FORGOTTEN_OUT = object_schema(
+    {
+        "artists": {"type": "array", "items": object_schema({**_RANKED, **_QUIET})},
+        "tracks": {
+            "type": "array",
+            "items": object_schema({**_RANKED, **_QUIET, "artists": NAMES, "album": nullable(STR)}),
+        },
+        "forgotten_artists": INT,
+        "forgotten_tracks": INT,
+        "quiet_days": INT,
+        "quiet_since": STR,
+        **COMMON_OUT,
+        "min_play_seconds": NUM,
+    }
+)
+HEARD_OUT = object_schema(
+    {
+        "entries": {
+            "type": "array",
+            "items": object_schema(
+                {
+                    "index": {"type": "integer", "description": "Position in 'entries', from 0."},
+                    "heard": BOOL,
+                    "match": nullable(
+                        {
+                            "type": "string",
+                            "enum": ["spotify_id", *queries.MATCH_RULES],
+                            "description": "The rule that matched.",
+                        }
+                    ),
+                    "kind": nullable(STR),
+                    "name": nullable(STR),
+                    "artists": NAMES,
+                    "plays": INT,
+                    "first_play": TIME,
+                    "last_play": TIME,
+                    "matched_rows": INT,
+                }
+            ),
+        },
+        "heard": INT,
+        "asked": INT,
+        "time_zone": STR,
+    }
+)
+_GAP = object_schema({"start": STR, "end": STR, "days": NUM})
+COVERAGE_OUT = object_schema(
+    {
+        "plays": {"type": "integer", "description": "Stored plays, short ones included."},
+        "by_source": {"type": "object", "additionalProperties": INT},
+        "first_play": TIME,
+        "last_play": TIME,
+        "months": {
+            "type": "array",
+            "items": object_schema(
+                {
+                    "month": STR,
+                    "plays": INT,
+                    "by_source": {"type": "object", "additionalProperties": INT},
+                }
+            ),
+        },
+        "empty_months": INT,
+        "gaps": {"type": "array", "items": _GAP},
+        "longest_gap": nullable(_GAP),
+        "missing_days": NUM,
+        "min_gap_days": INT,
+        "time_zone": STR,
+    }
+)

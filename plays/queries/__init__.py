@@ -54,6 +54,7 @@ from plays.queries.listings import (
 )
 from plays.queries.lookup import (
     DETAIL_KINDS,
+    ENTRY_TEXT_MAX,
     ITEM_KINDS,
     MATCH_RULES,
     MAX_ENTRIES,
@@ -95,6 +96,7 @@ from plays.queries.windows import (
 
 __all__ = [
     "DETAIL_KINDS",
+    "ENTRY_TEXT_MAX",
     "GRANULARITIES",
     "HISTOGRAM_EDGES",
     "ITEM_KINDS",

@@ -38,7 +38,7 @@ def _whole_hour_zone(tz) -> bool:
     return True
 
 
-def _epoch_minute(column):
+def epoch_minute(column):
     if connection.vendor == "postgresql":
         return f"FLOOR(EXTRACT(EPOCH FROM {column}) / 60)::bigint"
     return f"(CAST(strftime('%%s', {column}) AS INTEGER) / 60)"
@@ -73,7 +73,7 @@ def _offset_segments(tz, first_week, last_week):
     return segments
 
 
-def _local_minute_sql(tz, first_minute, last_minute):
+def local_minute_sql(tz, first_minute, last_minute):
     segments = _offset_segments(
         tz, first_minute // _MINUTES_PER_WEEK, last_minute // _MINUTES_PER_WEEK
     )
@@ -137,14 +137,14 @@ def time_sums(listener, window, tz, key, sums=HOUR_SUMS, *, by_source=False):
         where, where_params = range_sql("p.played_at", end.start, end.end)
         columns = ", ".join(f"{raw[name][0]} AS {name}" for name in sums)
         parts.append(
-            f"SELECT {_epoch_minute('p.played_at')} AS m{source and ', p.source AS source'}, "
+            f"SELECT {epoch_minute('p.played_at')} AS m{source and ', p.source AS source'}, "
             f"{columns} "
             "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
             f"WHERE p.listener_id = %s{where}"
         )
         params += [*[min_play_ms()] * sum(raw[name][1] for name in sums)]
         params += [listener.pk, *where_params]
-    local = _local_minute_sql(tz, first_hour * 60 - 60 * 24 * 8, last_hour * 60 + 60 * 24 * 8)
+    local = local_minute_sql(tz, first_hour * 60 - 60 * 24 * 8, last_hour * 60 + 60 * 24 * 8)
     bucket = {"how": f"({local} / 60) %% 168", "day": f"({local} / 1440)", None: "0"}[key]
     totals = ", ".join(f"SUM(x.{name})" for name in sums)
     group = "1, x.source" if by_source else "1"

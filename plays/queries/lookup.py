@@ -518,35 +518,48 @@ def _played_artists(listener):
     return [(pk, name, name_forms(name), p, f, la) for pk, name, p, f, la in rows]
 
 
-def _by_names(listener, artists, artist, track):
-    """(rule, kind, [(key, name, plays, first, last)]) of the best matches of an artist, and of
-    a track of theirs when one is named."""
+def _artist_levels(artists, artist):
+    """{artist id: (rule level, (id, name, plays, first, last))} of the artists `artist` names."""
     asked = name_forms(artist)
     levels = {}
     for pk, name, forms, p, f, la in artists:
         level = _level(asked, forms)
         if level is not None:
             levels[pk] = (level, (pk, name, p, f, la))
+    return levels
+
+
+def _tracks_of(listener, artist_ids):
+    """{artist id: [(item id, name, its forms, plays, first, last)]} of the tracks the listener
+    played by those primary artists, in one query."""
+    tracks = defaultdict(list)
+    rows = (
+        ItemTotal.objects.filter(
+            listener=listener, item__kind="track", item__primary_artist__in=list(artist_ids)
+        )
+        .values_list("item", "item__name", "item__primary_artist", "plays", "first_at", "last_at")
+        .order_by("item")
+    )
+    for pk, name, artist_pk, p, f, la in rows:
+        tracks[artist_pk].append((pk, name, name_forms(name), p, f, la))
+    return tracks
+
+
+def _by_names(levels, tracks, track):
+    """(rule level, kind, [(key, name, plays, first, last)]) of the best matches of an artist
+    (`levels`), and of a track of theirs when one is named."""
     if track is None:
         if not levels:
             return None, "artist", []
         best = min(level for level, _ in levels.values())
         return best, "artist", [row for level, row in levels.values() if level == best]
-    if not levels:
-        return None, "track", []
-    asked_track = name_forms(track)
-    rows = (
-        ItemTotal.objects.filter(
-            listener=listener, item__kind="track", item__primary_artist__in=list(levels)
-        )
-        .values_list("item", "item__name", "item__primary_artist", "plays", "first_at", "last_at")
-        .order_by("item")
-    )
+    asked = name_forms(track)
     found = []
-    for pk, name, artist_pk, p, f, la in rows:
-        level = _level(asked_track, name_forms(name))
-        if level is not None:
-            found.append((max(level, levels[artist_pk][0]), (pk, name, p, f, la)))
+    for artist_pk, (artist_level, _) in levels.items():
+        for pk, name, forms, p, f, la in tracks.get(artist_pk, []):
+            level = _level(asked, forms)
+            if level is not None:
+                found.append((max(level, artist_level), (pk, name, p, f, la)))
     if not found:
         return None, "track", []
     best = min(level for level, _ in found)
@@ -563,7 +576,11 @@ def heard_before(listener, entries, *, tz=None) -> dict:
     checked = _check_entries(entries)
     tz = tz or listener_tz(listener)
     ensure_fresh(listener)
-    artists = None
+    named = [entry for entry in checked if entry["artist"] is not None]
+    artists = _played_artists(listener) if named else []
+    levels = {id(entry): _artist_levels(artists, entry["artist"]) for entry in named}
+    wanted = {pk for entry in named if entry["track"] for pk in levels[id(entry)]}
+    tracks = _tracks_of(listener, wanted) if wanted else {}
     answers = []
     for number, entry in enumerate(checked):
         rule, kind, rows = None, None, []
@@ -573,9 +590,7 @@ def heard_before(listener, entries, *, tz=None) -> dict:
                 kind, rows = _by_spotify_id(listener, ref)
                 rule = "spotify_id" if rows else None
         else:
-            if artists is None:
-                artists = _played_artists(listener)
-            level, kind, rows = _by_names(listener, artists, entry["artist"], entry["track"])
+            level, kind, rows = _by_names(levels[id(entry)], tracks, entry["track"])
             rule = MATCH_RULES[level] if level is not None else None
         rows = sorted(rows, key=lambda row: (-row[2], row[0]))
         answers.append(

@@ -7,21 +7,36 @@ the first counted play to the last). In each period the artists (by each track's
 tracks or albums are ranked by counted plays of tracks; ties share a rank, with standard
 competition ranking ("1224": two items tied first are both 1, the next is 3).
 
-Speed: months and years are summed from the monthly rollup (UTC months), then the plays between
-a UTC month's start and the local one's (at most the zone's offset apart) are moved across, as
-`item_detail` does; weeks are summed from the plays.
+Speed: months are summed from the monthly rollup (UTC months) and years from the yearly one, then
+the plays between a UTC month's (year's) start and the local one's (at most the zone's offset
+apart) are moved across, as `item_detail` does; weeks are summed from the plays, each play's
+local day worked out in SQL. The ranking itself is SQL too: one row per period comes back.
 """
+
+# The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import datetime, time, timedelta
+from collections import Counter
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Min, Q, Sum
+from django.db import connection
+from django.db.models import F, Max, Min, Q
 
-from plays.models import Album, Artist, Item, ItemMonth, ItemTotal
+from plays.models import Album, Artist, Item, ItemTotal
+from plays.queries.hours import epoch_minute, local_minute_sql
 from plays.queries.lookup import find_played
-from plays.queries.sums import artist_names, counted_plays, month_ceil, month_floor, spotify_id_of
+from plays.queries.sums import (
+    GROUP_COLUMNS,
+    artist_names,
+    counted_plays,
+    month_ceil,
+    month_floor,
+    spotify_id_of,
+    sql_param,
+    subquery,
+)
 from plays.queries.windows import UTC_ZONE, QueryError, Window, listener_tz
 from plays.rollups import ensure_fresh
 
@@ -87,60 +102,138 @@ def _periods(listener, window, granularity, tz):
     return periods
 
 
-def period_counts(listener, kind, periods, granularity, tz):
-    """{period: Counter({key: counted plays of tracks})}, for keys of `kind` (artist, track,
-    album), over whole local periods."""
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def _weeks_sql(listener, kind, periods, tz):
+    """(sql, params) of rows (period, k, n) for whole local weeks, from the plays: each play's
+    local day worked out in SQL (epoch minutes moved by the zone's offsets, as `time_sums`
+    does), the period being the week's number since the Monday before 1970-01-01."""
     group = _GROUP[kind]
-    wanted = set(periods)
-    counts = defaultdict(Counter)
-    if not periods:
-        return counts
     start = _local_start(periods[0], tz)
-    end = _local_start(_next_period(periods[-1], granularity), tz)
-    plays = counted_plays(listener).filter(item__kind="track", **{f"{group}__isnull": False})
-    if granularity == "week":
-        rows = plays.filter(played_at__gte=start, played_at__lt=end).values_list("played_at", group)
-        for played_at, key in rows.order_by():
-            counts[_period_of(played_at.astimezone(tz).date(), "week")][key] += 1
-        return counts
-    first_month, end_month = month_floor(start), month_ceil(end)
-    rows = (
-        ItemMonth.objects.filter(
-            listener=listener,
-            month__gte=first_month.date(),
-            month__lt=end_month.date(),
-            item__kind="track",
-            **{f"{group}__isnull": False},
-        )
-        .values("month", group)
-        .annotate(n=Sum("plays"))
-        .values_list("month", group, "n")
+    end = _local_start(_next_period(periods[-1], "week"), tz)
+    plays = (
+        counted_plays(listener, Window(start, end))
+        .filter(item__kind="track", **{f"{group}__isnull": False})
+        .annotate(k=F(group))
+        .values("played_at", "k")
         .order_by()
     )
-    for month, key, n in rows:
-        period = _period_of(month, granularity)
-        if period in wanted:
-            counts[period][key] += n
-    # The plays between each UTC month's start and the local one's belong to the other month.
+    inner, params = subquery(plays)
+    first_minute = int(start.timestamp() // 60) - 60 * 24
+    local = local_minute_sql(tz, first_minute, int(end.timestamp() // 60) + 60 * 24)
+    day = f"({local} / 1440)"
+    sql = (
+        f"SELECT ({day} + 3) / 7 AS period, x.k AS k, COUNT(*) AS n FROM (SELECT "
+        f"{epoch_minute('q.played_at')} AS m, q.k AS k FROM ({inner}) q) x GROUP BY 1, 2"
+    )
+    return sql, params
+
+
+def _week_start(number):
+    return _EPOCH_DAY + timedelta(days=number * 7 - 3)
+
+
+def _counted_sql(listener, kind, periods, granularity, tz):
+    """(sql, params) of rows (period, k, n): the counted plays of tracks of each key of `kind` in
+    each whole local month or year that has any, for periods from the first to the last.
+
+    Whole UTC months (years) come from the rollup, and the plays between each UTC month's (year's)
+    start and the local one's are moved across as rows of +1 and -1, summed here in Python.
+    """
+    group = _GROUP[kind]
+    column = GROUP_COLUMNS[group]
+    wanted = set(periods)
+    start = _local_start(periods[0], tz)
+    end = _local_start(_next_period(periods[-1], granularity), tz)
+    first_month, end_month = month_floor(start).date(), month_ceil(end).date()
+    if granularity == "year":  # whole UTC years, from the yearly rollup
+        first_month = first_month.replace(month=1)
+        if end_month.month != 1:
+            end_month = date(end_month.year + 1, 1, 1)
+        table, unit = "plays_itemyear", "year"
+    else:
+        table, unit = "plays_itemmonth", "month"
+    sql = (
+        f"SELECT r.{unit} AS period, {column} AS k, SUM(r.plays) AS n FROM {table} r "
+        "JOIN plays_item i ON i.id = r.item_id WHERE r.listener_id = %s "
+        f"AND r.{unit} >= %s AND r.{unit} < %s AND i.kind = 'track' AND {column} IS NOT NULL "
+        f"GROUP BY r.{unit}, {column}"
+    )
+    params = [listener.pk, sql_param(first_month), sql_param(end_month)]
     slivers = Q()
-    month = first_month.date()
-    while month <= end_month.date():
+    month = first_month
+    while month <= end_month:
         if granularity == "month" or month.month == 1:
             utc, local = _local_start(month, UTC_ZONE), _local_start(month, tz)
             if utc != local:
                 low, high = sorted((utc, local))
                 slivers |= Q(played_at__gte=low, played_at__lt=high)
         month = _next_period(month, "month")
+    moved = Counter()
     if slivers:
+        plays = counted_plays(listener).filter(item__kind="track", **{f"{group}__isnull": False})
         for played_at, key in plays.filter(slivers).values_list("played_at", group).order_by():
             counted_in = _period_of(played_at.astimezone(UTC_ZONE).date(), granularity)
             belongs_to = _period_of(played_at.astimezone(tz).date(), granularity)
             if counted_in != belongs_to:
                 if counted_in in wanted:
-                    counts[counted_in][key] -= 1
+                    moved[(counted_in, key)] -= 1
                 if belongs_to in wanted:
-                    counts[belongs_to][key] += 1
-    return counts
+                    moved[(belongs_to, key)] += 1
+    moved = [(period, key, n) for (period, key), n in moved.items() if n]
+    if moved:
+        rows = ", ".join(["(%s, %s, %s)"] * len(moved))
+        sql += f" UNION ALL SELECT column1, column2, column3 FROM (VALUES {rows}) v"
+        params += [value for period, key, n in moved for value in (sql_param(period), key, n)]
+    sql = f"SELECT period, k, SUM(n) AS n FROM ({sql}) u GROUP BY period, k HAVING SUM(n) > 0"
+    return sql, params
+
+
+def _counted(listener, kind, periods, granularity, tz):
+    if granularity == "week":
+        return _weeks_sql(listener, kind, periods, tz)
+    return _counted_sql(listener, kind, periods, granularity, tz)
+
+
+def _as_date(value, granularity):
+    """A period's first day from the database: a date (text on SQLite), or a week's number."""
+    if granularity == "week":
+        return _week_start(int(value))
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _standings(listener, kind, periods, granularity, tz, key):
+    """{period: (items with a play, items with more plays than `key`, others tied with it, its
+    plays)} of the periods with any counted play."""
+    counted, params = _counted(listener, kind, periods, granularity, tz)
+    sql = (
+        f"WITH c AS ({counted}), m AS (SELECT period, n FROM c WHERE k = %s) "
+        "SELECT c.period, COUNT(*), SUM(CASE WHEN c.n > COALESCE(m.n, 0) THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN c.n = m.n AND c.k <> %s THEN 1 ELSE 0 END), MAX(m.n) "
+        "FROM c LEFT JOIN m ON m.period = c.period GROUP BY c.period"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, key, key])
+        return {
+            _as_date(period, granularity): (ranked, int(above), int(tied or 0), int(mine or 0))
+            for period, ranked, above, tied, mine in cursor.fetchall()
+        }
+
+
+def _tops(listener, kind, periods, granularity, tz):
+    """{period: (most plays, [keys with that many])} of the periods with any counted play."""
+    counted, params = _counted(listener, kind, periods, granularity, tz)
+    sql = (
+        f"WITH c AS ({counted}) SELECT period, k, n FROM (SELECT period, k, n, "
+        "MAX(n) OVER (PARTITION BY period) AS most FROM c) x WHERE n = most"
+    )
+    tops = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for period, key, n in cursor.fetchall():
+            tops.setdefault(_as_date(period, granularity), (int(n), []))[1].append(key)
+    return tops
 
 
 def _check(kind, granularity, granularities):
@@ -176,21 +269,17 @@ def rank_history(listener, kind, item, window=None, *, granularity="month", tz=N
             "part of the name."
         )
     periods = _periods(listener, window, granularity, tz)
-    counts = period_counts(listener, kind, periods, granularity, tz)
+    standings = _standings(listener, kind, periods, granularity, tz, obj.pk) if periods else {}
     rows = []
     for period in periods:
-        found = counts.get(period, Counter())
-        plays = found.get(obj.pk, 0)
-        ranked = sum(1 for n in found.values() if n > 0)
+        ranked, above, tied, plays = standings.get(period, (0, 0, 0, 0))
         rows.append(
             {
                 "period": _label(period, granularity),
                 "start": period.isoformat(),
-                "rank": 1 + sum(1 for n in found.values() if n > plays) if plays else None,
+                "rank": 1 + above if plays else None,
                 "plays": plays,
-                "tied": sum(1 for key, n in found.items() if n == plays and key != obj.pk)
-                if plays
-                else 0,
+                "tied": tied if plays else 0,
                 "ranked": ranked,
             }
         )
@@ -214,13 +303,14 @@ def number_ones(listener, kind, window=None, *, granularity="month", tz=None) ->
     tz = tz or listener_tz(listener)
     ensure_fresh(listener)
     periods = _periods(listener, window, granularity, tz)
-    counts = period_counts(listener, kind, periods, granularity, tz)
-    tops = {}
-    for period in periods:
-        found = {key: n for key, n in counts.get(period, Counter()).items() if n > 0}
-        if found:
-            most = max(found.values())
-            tops[period] = (most, [key for key, n in found.items() if n == most])
+    wanted = set(periods)
+    tops = {
+        period: top
+        for period, top in (
+            _tops(listener, kind, periods, granularity, tz) if periods else {}
+        ).items()
+        if period in wanted
+    }
     keys = {key for _, tied in tops.values() for key in tied}
     model = _MODEL[kind]
     objs = (model.objects.select_related("artist") if kind == "album" else model.objects).in_bulk(

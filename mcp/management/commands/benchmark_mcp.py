@@ -1,7 +1,7 @@
 """Measures every MCP tool through HTTP for a listener with a million plays.
 
-The issue's target is p95 <= 100 ms for every tool over all time and over one year at 1,000,000
-plays, measured the way a client sees it: a real server (gunicorn, started here in a child
+The target (issues 7 and 15) is p95 <= 50 ms for every tool over all time and over one year at
+1,000,000 plays, measured the way a client sees it: a real server (gunicorn, started here in a child
 process), real HTTP on 127.0.0.1, an MCP token, JSON-RPC `tools/call` on `/mcp` (or the plain
 `POST /mcp/call` with --plain). The listener is built through the real import path from a
 synthetic export the first time and reused afterwards. Run it against a scratch database:
@@ -10,6 +10,8 @@ synthetic export the first time and reused afterwards. Run it against a scratch 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/spotify_bench_mcp python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/spotify_bench_mcp \\
         python manage.py benchmark_mcp --plays 1000000 --calls 30
+
+`--tools a,b` times only those tools (every tool by default).
 """
 
 import json
@@ -54,8 +56,13 @@ class Command(BaseCommand):
             "--plain", action="store_true", help="POST /mcp/call instead of JSON-RPC on /mcp"
         )
         parser.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
+        parser.add_argument(
+            "--tools",
+            default="",
+            help="comma-separated tool names to time (default: every tool)",
+        )
 
-    def handle(self, *args, plays, calls, workers, plain, as_json, **options):
+    def handle(self, *args, plays, calls, workers, plain, as_json, tools, **options):
         if Listener.objects.exclude(spotify_user_id=LISTENER).exists():
             raise CommandError("This database has real listeners; use a scratch database.")
         listener, build = self.listener_with(plays)
@@ -68,9 +75,16 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
         stored = Play.objects.filter(listener=listener).count()
         token, secret = issue_token(listener, name="benchmark")
+        cases = self.calls_for(listener)
+        if tools:
+            wanted = {name.strip() for name in tools.split(",") if name.strip()}
+            unknown = wanted - {tool for tool, _, _ in cases}
+            if unknown:
+                raise CommandError(f"No such tool here: {', '.join(sorted(unknown))}.")
+            cases = [case for case in cases if case[0] in wanted]
         try:
             with _Server(workers) as server:
-                timings = self.measure(server.url, secret, self.calls_for(listener), calls, plain)
+                timings = self.measure(server.url, secret, cases, calls, plain)
         finally:
             revoke_token(token)
         report = {
@@ -156,6 +170,38 @@ class Command(BaseCommand):
             ("item_history", "all time (top artist)", {"item": artist, "kind": "artist"}),
             ("item_history", "all time (top track)", {"item": track, "kind": "track"}),
             ("sync_status", "all time", {}),
+        ]
+        for tool, extra in [
+            ("listening_sessions", {"limit": 10}),
+            ("listening_streaks", {}),
+            ("number_ones", {"kind": "artist", "granularity": "month"}),
+            ("forgotten_favorites", {"limit": 20}),
+        ]:
+            cases.append((tool, "all time", extra))
+            cases.append((tool, "one year", {**extra, **one_year}))
+        top_entries = top_artists(listener, limit=50)["items"]
+        top_tracks_rows = top_tracks(listener, limit=50)["items"]
+        entries = [{"artist": row["name"].upper()} for row in top_entries]
+        entries += [
+            {"artist": row["artists"][0], "track": f"{row['name']} - Live"}
+            for row in top_tracks_rows
+            if row["artists"]
+        ]
+        cases += [
+            ("listening_streaks", "all time (top artist)", {"artist": artist}),
+            ("rank_history", "all time by month (top artist)", {"kind": "artist", "item": artist}),
+            (
+                "rank_history",
+                "all time by year (top track)",
+                {"kind": "track", "item": track, "granularity": "year"},
+            ),
+            (
+                "number_ones",
+                "one year by week (tracks)",
+                {"kind": "track", "granularity": "week", **one_year},
+            ),
+            ("heard_before", f"{len(entries[:100])} entries", {"entries": entries[:100]}),
+            ("history_coverage", "all time", {}),
         ]
         return cases
 
