@@ -12,7 +12,7 @@ from `plays.queries`, so the page, a share link's preview and an assistant never
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from adminui import charts, stats
+from adminui import charts, periods, stats
 from plays import queries
 
 TOP = 5  # a Wrapped shows the top five of each list
@@ -62,6 +62,8 @@ def read_range(listener, params, tz):
         window = queries.Window.parse(start=start or None, end=end or None, tz=tz)
     except queries.QueryError as error:
         return Range(start, end, None, str(error))
+    if periods.too_long(window):
+        return Range(start, end, None, periods.too_long(window))
     return Range(start, end, window)
 
 

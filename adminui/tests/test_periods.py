@@ -50,6 +50,8 @@ def test_a_range_includes_both_days_and_may_be_open_on_either_side():
         ({"start": "2021-13-01"}, "'from' date '2021-13-01' is not a date"),
         ({"end": "March"}, "'to' date 'March' is not a date"),
         ({"start": "2021-05-01", "end": "2021-04-01"}, "must not be after"),
+        ({"start": "1900-01-01", "end": "9998-12-31"}, "at most 36,600 days (about 100 years)"),
+        ({"start": "0002-01-01"}, "at most 36,600 days"),
     ],
 )
 def test_what_the_page_can_not_show_is_said_and_all_time_shown(params, message):

@@ -143,6 +143,7 @@ def test_a_range_of_many_years_is_shown_year_by_year(
         ("start=2023&end=2023-13", "'end' is not a date"),
         ("start=2024&end=2023", "The window's 'start' must come before its 'end'"),
         ("start=" + "2" * 40, "The 'start' is too long for a date."),
+        ("start=1900&end=9998", "A range can span at most 36,600 days (about 100 years)"),
     ],
 )
 def test_an_unreadable_range_is_refused_with_a_sentence(
@@ -155,9 +156,11 @@ def test_an_unreadable_range_is_refused_with_a_sentence(
     assert 'id="wrapped-error"' in page and 'id="wrapped-minutes"' not in page
 
 
-def test_a_range_without_plays_says_so(listener_client, carol_history):
-    page = listener_client.get("/me/wrapped?start=2010&end=2010").content.decode()
-    assert "No plays in this range." in page
+@pytest.mark.parametrize("query", ["start=2010&end=2010", "end=2010", "start=2090"])
+def test_a_range_without_plays_says_so(listener_client, carol_history, query):
+    response = listener_client.get(f"/me/wrapped?{query}")
+    assert response.status_code == 200
+    assert "No plays in this range." in response.content.decode()
 
 
 def test_the_operator_sees_the_same_wrapped_of_a_listener(
