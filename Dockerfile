@@ -9,6 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     IMPORT_UPLOAD_DIR=/data/uploads
 
 WORKDIR /app
+# DejaVu Sans draws the text of a shared Wrapped's preview picture (adminui/wrapped_card.py).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 app \
     && mkdir -p /data/uploads \
     && chown -R app:app /data

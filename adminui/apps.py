@@ -19,7 +19,7 @@ class AdminuiConfig(AppConfig):
             forget_listener, sender=Listener, dispatch_uid="adminui.page_rate_counter"
         )
 
-        # post_migrate is sent once per app that has models (this one has none): listening to the
+        # post_migrate is sent once per app that has models: listening to the
         # auth app's alone runs the sync once per migrate, with the user table in place.
         post_migrate.connect(
             sync_after_migrate,

@@ -1,7 +1,8 @@
 """Charts as plain SVG geometry, computed here and drawn by templates (no JavaScript, no CDN).
 
-The listener pages show three charts: plays over time (bars), top artists and tracks (horizontal
-bars, drawn with CSS widths) and a weekday x hour heatmap. These functions turn numbers into
+The listener pages show plays over time (bars), top artists and tracks (horizontal bars, drawn with
+CSS widths), a weekday x hour heatmap, an item's rank over time (a line, rank 1 on top) and the
+stored plays per month with the gaps in the history shaded. These functions turn numbers into
 coordinates, sizes and labels; `adminui/templates/adminui/includes/charts.html` only places them.
 They are pure (no Django, no database) so the arithmetic has its own tests.
 
@@ -46,10 +47,16 @@ class BarChart:
     bars: list = field(default_factory=list)
     ticks: list = field(default_factory=list)
     labels: list = field(default_factory=list)
+    bands: list = field(default_factory=list)  # {x, w, title}: shaded spans (gaps in a history)
+    slot: float = 0  # the width each bar has, gap included
 
     @property
     def is_empty(self):
         return not any(bar["value"] for bar in self.bars)
+
+    @property
+    def plot_height(self):
+        return self.plot_bottom - 8
 
 
 # Drawing sizes of the bar chart (width, height, most x labels), for screens from 720 px up and
@@ -74,6 +81,7 @@ def bar_chart(points, *, width=720, height=200, max_labels=8, unit="plays"):
     if not points:
         return chart
     slot = plot_width / len(points)
+    chart.slot = slot
     gap = 1 if slot >= 3 else 0
     for index, (label, value) in enumerate(points):
         bar_height = plot_height * value / top
@@ -172,6 +180,93 @@ def heatmap_tall(cells, *, width=330, row_height=14, label_width=34, hour_every=
     return grid
 
 
+def shade_spans(chart, spans):
+    """Adds a shaded band to `chart` (a bar_chart) for each span (start, end, title), where start
+    and end are positions along the bars: 0 is the first bar's left edge, 2.5 the middle of the
+    third bar. A band stays at least 1.5 units wide, so a short gap still shows."""
+    for start, end, title in spans:
+        if not chart.bars or start > end:
+            continue
+        start, end = max(start, 0), min(end, len(chart.bars))
+        x = round(chart.plot_left + start * chart.slot, 2)
+        width = round(max((end - start) * chart.slot, 1.5), 2)
+        chart.bands.append({"x": x, "w": width, "title": title})
+    return chart
+
+
+@dataclass
+class RankChart:
+    width: int
+    height: int
+    plot_left: int
+    plot_top: int
+    plot_bottom: int
+    worst: int
+    points: list = field(default_factory=list)  # {x, y, label, rank, plays, title}
+    lines: list = field(default_factory=list)  # "x,y x,y ..." of each run of ranked periods
+    ticks: list = field(default_factory=list)
+    labels: list = field(default_factory=list)
+
+
+def rank_chart(points, *, width=720, height=200, max_labels=8):
+    """An item's rank per period, `points` [(label, rank or None, plays)] in order, as a line:
+    rank 1 on top, on a logarithmic scale down to the worst rank (a round number), so moves
+    among the first ten stay visible beside a rank in the hundreds. Periods without a play of
+    the item break the line."""
+    left, right, top_margin, bottom = 44, 10, 10, 22
+    plot_bottom = height - bottom
+    plot_height = plot_bottom - top_margin
+    ranks = [rank for _, rank, _ in points if rank]
+    worst = max(2, nice_ceiling(max(ranks, default=2)))
+    chart = RankChart(width, height, left, top_margin, plot_bottom, worst)
+
+    def y_of(rank):
+        return round(top_margin + plot_height * math.log(rank) / math.log(worst), 2)
+
+    tick_ranks = [1] + [10**k for k in range(1, 6) if 10**k < worst] + [worst]
+    chart.ticks = [{"y": y_of(rank), "value": f"#{number(rank)}"} for rank in tick_ranks]
+    if not points:
+        return chart
+    slot = (width - left - right) / len(points)
+    run = []
+    for index, (label, rank, plays) in enumerate(points):
+        x = round(left + (index + 0.5) * slot, 2)
+        if not rank:
+            if len(run) > 1:
+                chart.lines.append(" ".join(run))
+            run = []
+            continue
+        y = y_of(rank)
+        run.append(f"{x},{y}")
+        chart.points.append(
+            {
+                "x": x,
+                "y": y,
+                "label": label,
+                "rank": rank,
+                "plays": plays,
+                "title": f"{label}: #{number(rank)} ({number(plays)} plays)",
+            }
+        )
+    if len(run) > 1:
+        chart.lines.append(" ".join(run))
+    every = max(1, math.ceil(len(points) / max_labels))
+    for index in range(0, len(points), every):
+        x = round(left + index * slot, 2)
+        if index and x > width - LABEL_WIDTH:
+            break
+        chart.labels.append({"x": x, "text": points[index][0]})
+    return chart
+
+
+def ranks_for_both(points):
+    """{"wide": ..., "narrow": ...} rank charts of `points` (see rank_chart)."""
+    return {
+        name: rank_chart(points, width=width, height=height, max_labels=labels)
+        for name, (width, height, labels) in (("wide", WIDE["bars"]), ("narrow", NARROW["bars"]))
+    }
+
+
 def ranking(items, *, value_key="plays"):
     """Top-list rows with `share`: the percentage of the first (largest) row, for a CSS bar."""
     top = max((item.get(value_key) or 0 for item in items), default=0)
@@ -181,14 +276,14 @@ def ranking(items, *, value_key="plays"):
     ]
 
 
-def drawn_for_both(points, cells=None, *, unit="plays"):
-    """{"wide": ..., "narrow": ...} bar charts of `points` (and heatmaps of `cells`)."""
+def drawn_for_both(points, cells=None, *, unit="plays", spans=()):
+    """{"wide": ..., "narrow": ...} bar charts of `points` (with `spans` shaded, see
+    shade_spans), and heatmaps of `cells`."""
     drawn = {}
     for name, sizes in (("wide", WIDE), ("narrow", NARROW)):
         width, height, labels = sizes["bars"]
-        drawn[name] = {
-            "bars": bar_chart(points, width=width, height=height, max_labels=labels, unit=unit)
-        }
+        chart = bar_chart(points, width=width, height=height, max_labels=labels, unit=unit)
+        drawn[name] = {"bars": shade_spans(chart, spans)}
         if cells is not None:
             drawn[name]["heat"] = heatmap(cells) if name == "wide" else heatmap_tall(cells)
     return drawn

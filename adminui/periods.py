@@ -12,9 +12,11 @@ No database: the window it builds is a `plays.queries.Window`, answered by the q
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from plays.queries import QueryError, Window
+from django.utils import timezone
+
+from plays.queries import MAX_DAYS, QueryError, Window
 
 DAY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("all", "All time")]
 DAILY_UP_TO = 92  # days; longer spans are charted per week,
@@ -61,6 +63,21 @@ class Period:
         if self.choice == "all":
             return ""
         return f"days={self.choice}"
+
+
+def too_long(window) -> str | None:
+    """Why the pages won't chart `window` (a span of more than MAX_DAYS days, about a century,
+    counted to now when it has no end), or None. Charts per month or year would otherwise run to
+    thousands of bars."""
+    if window.start is None:
+        return None
+    end = window.end or max(timezone.now(), window.start)
+    if end - window.start > _MAX_SPAN:
+        return f"A range can span at most {MAX_DAYS:,} days (about 100 years): pick a shorter one."
+    return None
+
+
+_MAX_SPAN = timedelta(days=MAX_DAYS)
 
 
 def _all_time(error=None):
@@ -110,6 +127,8 @@ def _range(start, end, tz):
         window = Window.parse(start=start or None, end=end or None, tz=tz)
     except QueryError:  # a day whose edge falls outside the calendar in UTC
         return _all_time("'From' and 'to' must be dates between the years 2 and 9998.")
+    if too_long(window):
+        return _all_time(too_long(window))
     label = f"{start or 'the first play'} to {end or 'now'}"
     return Period("range", window, label, start=start, end=end)
 

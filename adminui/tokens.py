@@ -4,17 +4,17 @@ Tokens themselves are `mcp.tokens`' business (hashing, storing, checking); this 
 sure a page acts on the listener it is about, never on another listener's token, and shows a new
 token's secret exactly once.
 
-Creating follows post/redirect/get: the POST issues the token, keeps its secret in the session
-(encrypted with TOKEN_ENCRYPTION_KEY, like Spotify's tokens) and redirects to the page that shows
-it. That page takes the secret out of the session as it shows it, so reloading it (or going back
-to it) shows no secret and never creates another token.
+Creating follows post/redirect/get (`adminui.shown_once`): the POST issues the token, keeps its
+secret in the session (encrypted with TOKEN_ENCRYPTION_KEY, like Spotify's tokens) and redirects to
+the page that shows it. That page takes the secret out of the session as it shows it, so reloading
+it (or going back to it) shows no secret and never creates another token.
 """
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
 
-from accounts.crypto import decrypt_token, encrypt_token
+from adminui import shown_once
 from mcp import setup
 from mcp import tokens as mcp_tokens
 
@@ -42,11 +42,7 @@ def issue_for_display(request, listener, name):
     except mcp_tokens.TooManyTokens as refusal:
         messages.error(request, str(refusal))
         return None
-    request.session[NEW_TOKEN_SESSION_KEY] = {
-        "token": token.pk,
-        "listener": listener.pk,
-        "secret": encrypt_token(secret),
-    }
+    shown_once.keep(request, NEW_TOKEN_SESSION_KEY, listener, token.pk, secret)
     return token
 
 
@@ -54,14 +50,11 @@ def take_new_secret(request, listener):
     """(token, secret) of the token just issued for `listener`, the first time it is asked for;
     (None, None) after that, or when the session holds another listener's new token (which it
     keeps, for that listener's page)."""
-    saved = request.session.get(NEW_TOKEN_SESSION_KEY)
-    if not saved or saved.get("listener") != listener.pk:
-        return None, None
-    del request.session[NEW_TOKEN_SESSION_KEY]
-    token = active_tokens(listener).filter(pk=saved["token"]).first()
+    token_id, secret = shown_once.take(request, NEW_TOKEN_SESSION_KEY, listener)
+    token = active_tokens(listener).filter(pk=token_id).first() if token_id else None
     if token is None:
         return None, None
-    return token, decrypt_token(saved["secret"])
+    return token, secret
 
 
 def render_new_token(request, listener, back_url, base_template):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from adminui.pages import activity, auth, dashboard, history, imports, listeners, me
+from adminui.pages import activity, auth, dashboard, history, imports, listeners, me, wrapped
 from plays.queries import DETAIL_KINDS
 
 app_name = "pages"
@@ -29,6 +29,9 @@ urlpatterns = [
         name="listener-assistant-disconnect",
     ),
     path("listeners/<str:user_id>/delete", listeners.delete, name="listener-delete"),
+    path(
+        "listeners/<str:user_id>/wrapped", history.operated(wrapped.page), name="listener-wrapped"
+    ),
     path("imports", imports.imports, name="imports"),
     path("imports/progress", imports.progress, name="imports-progress"),
     path("imports/<int:job_id>/retry", imports.retry, name="import-retry"),
@@ -59,6 +62,16 @@ urlpatterns = [
     path("me/hidden-artists", me.hide_artist, name="me-hide-artist"),
     path("me/hidden-artists/show", me.show_artist, name="me-show-artist"),
     path("me/sharing", me.sharing, name="me-sharing"),
+    path("me/wrapped", history.own(wrapped.page), name="me-wrapped"),
+    path("me/wrapped/shares", wrapped.create_share, name="me-wrapped-share"),
+    path(
+        "me/wrapped/shares/<int:share_id>/revoke",
+        wrapped.revoke_share,
+        name="me-wrapped-share-revoke",
+    ),
+    # a share link of a Wrapped: anybody with the secret, that one Wrapped only
+    path("wrapped/<str:secret>", wrapped.shared, name="wrapped-shared"),
+    path("wrapped/<str:secret>/card.png", wrapped.shared_card, name="wrapped-shared-card"),
 ]
 
 # The history pages, the listener's own under /me and the operator's under /listeners/<id>.

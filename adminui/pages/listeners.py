@@ -49,7 +49,7 @@ def listener_detail(request, user_id):
             "time_zone_url": reverse("pages:listener-time-zone", kwargs={"user_id": user_id}),
         }
     )
-    status = 400 if context["period"].error else 200
+    status = 400 if context["period"].error or context["rank"]["error"] else 200
     return render(request, "adminui/listener.html", context, status=status)
 
 

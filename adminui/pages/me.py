@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import scopes
 from accounts.oauth import LISTENER_SESSION_KEY
-from adminui import assistants, operations, page_limits, stats, tokens
+from adminui import assistants, operations, page_limits, shares, stats, tokens
 from adminui.access import listener_required
 from adminui.downloads import export_response
 from adminui.forms import (
@@ -93,7 +93,7 @@ def _page(
     export_refusal=None,
 ):
     context = stats.listener_context(listener, request.GET)
-    if context["period"].error and status == 200:
+    if (context["period"].error or context["rank"]["error"]) and status == 200:
         status = 400
     context.update(_hidden_artists_context(listener, request.GET.get(ARTIST_SEARCH)))
     if context["artist_search_error"] and status == 200:
@@ -106,6 +106,7 @@ def _page(
             "own": True,
             "artwork": listener.show_artwork,
             "tokens": tokens.active_tokens(listener),
+            "shares": shares.active_shares(listener),
             "token_form": TokenForm(),
             "assistants": assistants.connected(listener),
             "mcp_url": assistants.mcp_url(),

@@ -42,6 +42,18 @@ def listening_time(minutes):
 
 
 @register.filter
+def short_time(minutes):
+    """Minutes listened in few characters, for small tiles: "45 min", "111 h", "1,340 h"."""
+    try:
+        minutes = float(minutes or 0)
+    except (TypeError, ValueError):
+        return ""
+    if minutes < 120:
+        return f"{round(minutes)} min"
+    return f"{intcomma(round(minutes / 60))} h"
+
+
+@register.filter
 def bar_step(share):
     """A percentage as the w-N class step of the stylesheet (even numbers, 0 to 100), so bars
     need no inline style; anything above zero shows at least 2%."""
@@ -86,12 +98,12 @@ def spotify_url(spotify_id, kind):
 
 # The history pages exist twice: the listener's own under /me, the operator's under
 # /listeners/<id>. `history_scope` in the context says which (None: own).
-_HISTORY_PAGES = {"overview", "plays", "podcasts", "search", "artwork"}
+_HISTORY_PAGES = {"overview", "plays", "podcasts", "search", "artwork", "wrapped"}
 
 
 @register.simple_tag(takes_context=True)
 def history_url(context, page, item_id=None):
-    """The URL of a history page ("overview", "plays", "podcasts", "search") or item page
+    """The URL of a history page ("overview", "plays", "podcasts", "search", "wrapped") or item page
     ("artist", "track", "album", "show", "episode" with its id) of the page's listener."""
     scope = context.get("history_scope")
     kwargs = {} if item_id is None else {"item_id": item_id}

@@ -2,7 +2,15 @@
 
 import pytest
 
-from adminui.charts import bar_chart, heatmap, heatmap_tall, nice_ceiling, ranking
+from adminui.charts import (
+    bar_chart,
+    heatmap,
+    heatmap_tall,
+    nice_ceiling,
+    rank_chart,
+    ranking,
+    shade_spans,
+)
 from adminui.templatetags.pages import when
 
 
@@ -109,3 +117,33 @@ def test_rankings_measure_each_row_against_the_first():
 )
 def test_iso_times_from_the_queries_are_shown_without_seconds_or_offset(iso, precision, shown):
     assert when(iso, precision) == shown
+
+
+def test_a_rank_line_puts_rank_one_on_top_and_breaks_where_the_item_was_not_played():
+    chart = rank_chart(
+        [("2023-01", 1, 9), ("2023-02", 10, 3), ("2023-03", None, 0), ("2023-04", 100, 1)],
+        width=454,
+        height=200,
+    )
+    assert chart.worst == 100
+    [first, second, fourth] = chart.points
+    assert first["y"] == chart.plot_top  # rank 1 at the top
+    assert fourth["y"] == chart.plot_bottom  # the worst rank at the bottom
+    # A logarithmic scale: rank 10 halfway between 1 and 100.
+    assert second["y"] == pytest.approx((chart.plot_top + chart.plot_bottom) / 2, abs=0.01)
+    # One line through the first two; the unplayed month breaks it, and one point stands alone.
+    assert chart.lines == [f"{first['x']},{first['y']} {second['x']},{second['y']}"]
+    assert [tick["value"] for tick in chart.ticks] == ["#1", "#10", "#100"]
+    assert first["title"] == "2023-01: #1 (9 plays)"
+
+
+def test_a_rank_chart_of_nothing_has_its_axis_and_no_points():
+    chart = rank_chart([])
+    assert chart.points == [] and chart.lines == [] and chart.ticks
+
+
+def test_gaps_are_shaded_from_where_they_start_to_where_they_end():
+    chart = bar_chart([("2023-01", 5), ("2023-02", 0), ("2023-03", 4)], width=352)
+    shade_spans(chart, [(0.5, 2.25, "gap"), (3, 2, "backwards: ignored")])
+    [band] = chart.bands
+    assert band["x"] == 44 + 0.5 * 100 and band["w"] == 175 and band["title"] == "gap"

@@ -12,6 +12,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import LogEntry
 from accounts.oauth import LISTENER_SESSION_KEY
+from adminui import shares
 from adminui.tests.conftest import STAFF_PASSWORD
 from adminui.tests.test_connected_assistants import connect
 from imports.models import ImportJob
@@ -98,12 +100,17 @@ def history(live_server):
         level="ERROR", logger="plays.poller", event="poll.failed", message="x" * 300
     )
     token, _ = issue_token(dana, name="Claude Desktop on a laptop")
+    paris = ZoneInfo(dana.time_zone)
+    share, share_secret = shares.create(dana, "2019", "2025", paris)
+    shares.create(dana, "2024-03", "2024-03-31", paris)  # listed on /me and /me/wrapped
     played = Play.objects.filter(listener=dana)
     samples = {
         "user_id": "dana",
         "token_id": token.pk,
         "job_id": job.pk,
         "connection_id": connect(dana)[0].pk,
+        "secret": share_secret,
+        "share_id": share.pk,
         "item_id": {
             "track": played.filter(item__kind="track").values_list("item_id", flat=True).first(),
             "episode": played.exclude(item__kind="track").values_list("item_id", flat=True).first(),
@@ -165,6 +172,8 @@ def html_pages(client, samples):
             paths.update({f"{path}?days=30": 200, f"{path}?year=2024": 200})
         if name == "me":
             paths[f"{path}?artist_search=ri"] = 200
+        if name.endswith("wrapped"):
+            paths.update({f"{path}?start=2019&end=2025": 200, f"{path}?start=2010": 200})
     assert not refused, f"pages that did not open with the sample values: {refused}"
     return paths
 

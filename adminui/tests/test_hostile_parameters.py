@@ -6,7 +6,9 @@
   named after it, so the file system refused it: OSError "File name too long");
 - `purge-logs?days=99999999999` on the admin API and the /logs page (timedelta overflow);
 - `since` / `until` that fall outside the years 1 to 9999 in UTC on the admin API's lists and
-  the /jobs and /logs pages (OverflowError on SQLite).
+  the /jobs and /logs pages (OverflowError on SQLite);
+- a range of centuries on a listener's page, the operator's and a Wrapped (a chart of a hundred
+  thousand months: QueryError).
 """
 
 import json
@@ -219,3 +221,28 @@ def test_in_utc_takes_a_naive_time_as_utc_and_converts_the_others():
     paris_noon = datetime(2024, 1, 1, 12, tzinfo=timezone(timedelta(hours=1)))
     assert in_utc(paris_noon).hour == 11
     assert in_utc(paris_noon).utcoffset() == timedelta(0)
+
+
+# --- ranges of centuries ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/me?start=1900-01-01&end=9998-12-31",
+        "/me?start=0002-01-01",
+        "/me/podcasts?start=1900-01-01&end=9998-12-31",
+        "/me/wrapped?start=1900&end=9998",
+        "/me/wrapped?start=0002",
+    ],
+)
+def test_a_listener_page_refuses_a_range_of_centuries(listener_client, error_logs, path):
+    response = listener_client.get(path)
+    assert response.status_code == 400
+    assert "A range can span at most 36,600 days" in response.content.decode()
+    assert error_logs == []
+
+
+def test_the_operator_page_refuses_a_range_of_centuries(staff_client, active_listener, error_logs):
+    response = staff_client.get("/listeners/carol?start=1900-01-01&end=9998-12-31")
+    assert response.status_code == 400 and error_logs == []

@@ -3,7 +3,7 @@
 import pytest
 from django.template import Context, Template
 
-from adminui.templatetags.pages import bar_step, listening_time, spotify_url
+from adminui.templatetags.pages import bar_step, listening_time, short_time, spotify_url
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,14 @@ from adminui.templatetags.pages import bar_step, listening_time, spotify_url
 )
 def test_listening_time_reads_as_people_say_it(minutes, shown):
     assert listening_time(minutes) == shown
+
+
+@pytest.mark.parametrize(
+    "minutes, shown",
+    [(0, "0 min"), (45.4, "45 min"), (119, "119 min"), (6660, "111 h"), (80_401, "1,340 h")],
+)
+def test_short_time_fits_a_small_tile(minutes, shown):
+    assert short_time(minutes) == shown
 
 
 def test_counts_have_thousands_separators():

@@ -35,6 +35,11 @@ ASKED_FOR = {
     "pages:me-permissions-off",
     "pages:me-delete",
     "pages:me-assistant-disconnect",
+    "pages:me-hide-artist",
+    "pages:me-show-artist",
+    "pages:me-sharing",
+    "pages:me-wrapped-share",
+    "pages:me-wrapped-share-revoke",
     "pages:listener-pause",
     "pages:listener-resume",
     "pages:listener-poll",
@@ -57,7 +62,13 @@ def page_paths(listener):
         name = f"pages:{pattern.name}"
         path = "/" + str(pattern.pattern)
         path = path.replace("<str:user_id>", listener.spotify_user_id)
-        for converter in ("<int:token_id>", "<int:connection_id>", "<int:job_id>", "<int:item_id>"):
+        for converter in (
+            "<int:token_id>",
+            "<int:connection_id>",
+            "<int:job_id>",
+            "<int:item_id>",
+            "<int:share_id>",
+        ):
             path = path.replace(converter, "1")
         yield name, path
 

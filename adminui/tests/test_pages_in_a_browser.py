@@ -268,7 +268,6 @@ def test_a_listener_on_a_phone_imports_their_export_and_sees_it_all_on_their_fir
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             page.locator("#export").screenshot(path=str(tmp_path / f"me-export-{width}.png"))
-            shots(page, f"me-{width}")
         page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
 
         page.goto(f"{base}/")  # an operator page

@@ -10,6 +10,7 @@ from django.utils import timezone
 from adminui.periods import parse_period
 
 PARIS = ZoneInfo("Europe/Paris")
+SPAN_TOO_LONG = "A range can span at most 36,600 days (about 100 years): pick a shorter one."
 
 
 def test_a_page_opens_on_the_whole_history():
@@ -66,6 +67,8 @@ def test_a_range_includes_both_days_and_may_be_open_on_either_side():
             {"end": "9999-12-31"},
             "'From' and 'to' must be dates between the years 2 and 9998.",
         ),
+        ({"start": "1900-01-01", "end": "9998-12-31"}, SPAN_TOO_LONG),
+        ({"start": "0002-01-01"}, SPAN_TOO_LONG),
     ],
 )
 def test_what_the_page_can_not_show_is_said_and_all_time_shown(params, message):

@@ -81,7 +81,8 @@ def listening_timeline(listener, *, window=None, granularity="month", tz=None) -
             bucket[0] += sums["plays"]
             bucket[1] += sums["ms"]
     buckets = []
-    if found or not window.is_all_time:
+    # Without a play, only a window bounded on both sides has buckets to list (all empty).
+    if found or (window.start is not None and window.end is not None):
         first = (
             _bucket_of(window.start.astimezone(tz).date(), granularity)
             if window.start

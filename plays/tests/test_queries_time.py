@@ -65,6 +65,14 @@ def test_the_timeline_has_no_gaps_and_spans_the_whole_window():
     ]
 
 
+@pytest.mark.parametrize(("start", "end"), [(None, "1999"), ("2090", None)])
+def test_a_window_open_on_one_side_without_a_play_has_no_buckets(start, end):
+    alice, _, _, _ = two_listeners()
+    window = Window.parse(start, end, tz=UTC)
+    answer = queries.listening_timeline(alice, window=window, granularity="month", tz=UTC)
+    assert (answer["buckets"], answer["plays"]) == ([], 0)
+
+
 def test_a_play_just_before_new_year_in_utc_is_already_next_year_in_paris():
     alice, _, _, _ = two_listeners()
     paris = queries.listening_timeline(

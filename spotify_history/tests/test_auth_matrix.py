@@ -35,6 +35,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Listener, LogEntry
 from accounts.oauth import LISTENER_SESSION_KEY
+from adminui import shares
+from adminui.models import WrappedShare
 from imports.models import ImportJob
 from mcp import tokens
 from plays.ingest import ingest_plays
@@ -150,6 +152,15 @@ CLASSES = {
     **{f"pages:listener-{page}": STAFF for page in ("plays", "podcasts", "search")},
     **{f"pages:me-{kind}": LISTENER for kind in ("track", "artist", "album", "show", "episode")},
     **{f"pages:listener-{kind}": STAFF for kind in ("track", "artist", "album", "show", "episode")},
+    # a Wrapped (adminui.pages.wrapped): the listener's own with its share links, the operator's,
+    # and a share link's page and picture, open to anybody with the link (the path's secret is
+    # listener A's link: it must show nothing of B's)
+    "pages:me-wrapped": LISTENER,
+    "pages:me-wrapped-share": LISTENER,
+    "pages:me-wrapped-share-revoke": LISTENER,
+    "pages:listener-wrapped": STAFF,
+    "pages:wrapped-shared": PUBLIC,
+    "pages:wrapped-shared-card": PUBLIC,
 }
 # Whole namespaces whose every other URL has one class: the admin API is guarded as a whole
 # (adminui.auth.AdminAuth), the Django admin by its admin site.
@@ -247,6 +258,8 @@ class World:
     b_token_id: int
     b_job_id: int
     operator: object
+    a_share_secret: str
+    b_share_id: int
 
     def path_values(self, route):
         """B's objects, by the name of each path argument."""
@@ -274,6 +287,8 @@ class World:
             "app_label": "accounts",
             "url": "no-such-page/",
             "item_id": self._b_catalogue_row(route).pk,
+            "secret": self.a_share_secret,
+            "share_id": self.b_share_id,
         }
 
     @staticmethod
@@ -300,6 +315,9 @@ class World:
             ),
             "hidden artists": list(
                 ExcludedArtist.objects.filter(listener_id=self.b.pk).values_list("artist_id")
+            ),
+            "shares": list(
+                WrappedShare.objects.filter(listener_id=self.b.pk).values_list("pk", "revoked_at")
             ),
         }
 
@@ -331,7 +349,9 @@ def world(settings, tmp_path):
         level="INFO", logger="tests", event="e", message="Quux event", listener=b
     )
     operator = get_user_model().objects.create_superuser("operator", password="x" * 20)
-    return World(a, b, a_secret, b_secret, b_token.pk, job.pk, operator)
+    a_share_secret = shares.create(a, "2024", "2024", UTC)[1]
+    b_share = shares.create(b, "2024", "2024", UTC)[0]
+    return World(a, b, a_secret, b_secret, b_token.pk, job.pk, operator, a_share_secret, b_share.pk)
 
 
 def client_for(role, world):
