@@ -17,6 +17,8 @@ at 1,024 levels, so the depth check here walks an already bounded value without 
 
 import orjson
 
+from plays.json_depth import nesting_depth
+
 # Deepest nesting of arrays and objects accepted (the body itself is level 1). A tools/call with
 # its _meta envelope uses four; capabilities objects a few more.
 MAX_DEPTH = 32
@@ -24,26 +26,6 @@ MAX_DEPTH = 32
 
 class BodyRefused(ValueError):
     """The body is not acceptable JSON; `str(error)` says why, for the client."""
-
-
-def nesting_depth(value, limit=MAX_DEPTH):
-    """How deeply `value` nests lists and dicts (0 for a scalar), counting no further than
-    `limit + 1`; iterative, so any depth is safe to measure."""
-    deepest = 0
-    pending = [(value, 1)]
-    while pending:
-        current, depth = pending.pop()
-        if isinstance(current, dict):
-            children = current.values()
-        elif isinstance(current, list):
-            children = current
-        else:
-            continue
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        pending.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 def holds_nul(value):
@@ -77,7 +59,7 @@ def parse(body):
         value = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         raise BodyRefused(f"the body is not JSON in UTF-8 ({error.msg}).") from None
-    if nesting_depth(value) > MAX_DEPTH:
+    if nesting_depth(value, MAX_DEPTH) > MAX_DEPTH:
         raise BodyRefused(
             f"the body nests arrays and objects more than {MAX_DEPTH} levels deep; one MCP "
             "message needs only a few."

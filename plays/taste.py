@@ -16,6 +16,7 @@ import json
 
 from django.db import transaction
 
+from plays.json_depth import nesting_depth
 from plays.models import PreferenceEvent, TasteProfile
 from plays.spotify_refs import parse_reference, to_uri
 
@@ -134,7 +135,7 @@ def parse_document(text):
         raise TasteError(
             'The taste profile is one JSON object, in braces, e.g. {"genres": ["jazz"]}.'
         )
-    if _depth_within(document, MAX_DEPTH + 1) > MAX_DEPTH:
+    if nesting_depth(document, MAX_DEPTH) > MAX_DEPTH:
         raise TasteError(f"The taste profile may nest at most {MAX_DEPTH} levels deep.")
     for string in _strings(document):
         if "\x00" in string:
@@ -148,25 +149,6 @@ def parse_document(text):
             ) from None
     check_document(document)
     return document
-
-
-def _depth_within(value, limit):
-    """How deeply `value` nests (as `_depth`), counting no further than `limit`; iterative."""
-    deepest = 0
-    pending = [(value, 0)]
-    while pending:
-        current, depth = pending.pop()
-        if isinstance(current, dict):
-            children = current.values()
-        elif isinstance(current, list):
-            children = current
-        else:
-            continue
-        deepest = max(deepest, depth + 1)
-        if deepest >= limit:
-            return deepest
-        pending.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 def item_uri(reference):

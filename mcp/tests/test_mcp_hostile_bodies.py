@@ -9,8 +9,9 @@ import json
 
 import pytest
 
-from mcp.body import MAX_DEPTH, BodyRefused, nesting_depth, parse
+from mcp.body import MAX_DEPTH, BodyRefused, parse
 from mcp.tests.test_mcp_plain_http import post_call
+from plays.json_depth import nesting_depth
 
 pytestmark = pytest.mark.django_db
 
@@ -100,12 +101,12 @@ def test_paired_surrogates_are_just_text(rpc, secret):
     [(1, 0), ([], 1), ({"a": [1, {"b": []}]}, 4), ([[[[]]], []], 4)],
 )
 def test_nesting_depth_counts_levels_of_arrays_and_objects(value, depth):
-    assert nesting_depth(value) == depth
+    assert nesting_depth(value, MAX_DEPTH) == depth
 
 
 def test_parse_refuses_past_the_limit_and_accepts_at_it():
     at_limit = "[" * MAX_DEPTH + "]" * MAX_DEPTH
-    assert nesting_depth(parse(at_limit)) == MAX_DEPTH
+    assert nesting_depth(parse(at_limit), MAX_DEPTH) == MAX_DEPTH
     with pytest.raises(BodyRefused, match="levels deep"):
         parse("[" + at_limit + "]")
     for not_json in (b"NaN", b"1e400", b'"\\udfff"', b"\xff", json.dumps("x")[:-1]):
