@@ -42,6 +42,7 @@ from accounts import metric_counts
 from accounts.client_ip import client_ip
 from accounts.models import Listener, MetricCounter, OpenAlert
 from adminui import service_health
+from adminui.alerts import CONDITIONS as ALERT_CONDITIONS
 from adminui.auth import AdminAuth, CrossSiteRequest, TooManyFailures, active_mode, challenge
 from adminui.listener_state import EXPIRY_WARNING
 from imports.models import ImportJob
@@ -58,7 +59,6 @@ POLL_OUTCOMES = (
     "abandoned",
 )
 RATE_LIMITS = ("mcp_calls", "auth_failures", "login_lockout", "oauth_registrations")
-ALERT_CONDITIONS = ("needs_reauth", "access_expiring", "failing_polls", "import_failed")
 
 
 # --- who may scrape ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ RESUME_IMPORTS = "resume-imports"
 OAUTH_CLEAN_UP = "oauth-clean-up"
 CLEAR_SESSIONS = "clear-expired-sessions"
 WORKER_HEARTBEAT = "worker-heartbeat"
+SEND_ALERTS = "send-alerts"
 
 
 def wanted_schedules():
@@ -38,6 +39,8 @@ def wanted_schedules():
         # Sessions are only made by completed logins, but each lives two weeks: sweep them.
         CLEAR_SESSIONS: ("accounts.tasks.clear_expired_sessions", 24 * 60),
         WORKER_HEARTBEAT: ("accounts.tasks.record_worker_heartbeat", 1),
+        # Listener conditions to ALERT_WEBHOOK_URL, when it is set (adminui.alerts).
+        SEND_ALERTS: ("adminui.alerts.send_alerts", 1),
     }
 
 
