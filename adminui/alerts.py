@@ -155,9 +155,11 @@ def _failed_imports(now):
 def send_alerts(now=None):
     """One pass: open, send (or retry) and clear alerts; returns what it did (for the task log).
 
-    Does nothing at all while ALERT_WEBHOOK_URL is empty."""
+    While ALERT_WEBHOOK_URL is empty it sends nothing and keeps no record (records left from
+    before it was emptied go: set again, it alerts on what holds then)."""
     done = {"opened": 0, "sent": 0, "failed": 0, "cleared": 0}
     if not settings.ALERT_WEBHOOK_URL:
+        OpenAlert.objects.all().delete()
         return done
     now = now or timezone.now()
     holding = current_conditions(now)
