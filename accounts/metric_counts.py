@@ -11,7 +11,11 @@ Two rules keep this cheap and out of the way of the work it counts:
 - Inside a transaction the addition waits for the commit (`transaction.on_commit`): a batch that
   rolls back counts nothing, and the counter row is never locked for the length of someone
   else's transaction (imports of several listeners would otherwise queue on it).
-- Counting never fails its caller: a database error while counting is logged and dropped.
+- Counting never fails its caller: a database error while counting is logged and dropped. The
+  one exception is a lost connection, which the caller's next statement would meet anyway: it is
+  closed (so the caller can reconnect) and raised, so the caller fails the way it would have
+  without counting (an import, say, fails saying the connection was terminated), not later on
+  a dead connection.
 
 `add()` counts events (polls by outcome, plays stored by source, refusals); `observe()` counts one
 measurement into a histogram's bucket (the bucket it falls in, not the cumulative ones: the
@@ -82,7 +86,7 @@ def observe(name, value, *, buckets=LATENCY_BUCKETS, **labels):
 
 def _when_committed(name, key, count, total):
     if connection.in_atomic_block:
-        transaction.on_commit(partial(_add_row, name, key, count, total), robust=True)
+        transaction.on_commit(partial(_add_row, name, key, count, total))
     else:
         _add_row(name, key, count, total)
 
@@ -98,4 +102,7 @@ def _add_row(name, key, count, total):
         except IntegrityError:  # another process created the row first: add to it
             rows.update(count=F("count") + count, total=F("total") + total)
     except DatabaseError:
+        if not connection.is_usable():
+            connection.close()
+            raise
         logger.warning("could not count %s {%s}", name, key, exc_info=True)

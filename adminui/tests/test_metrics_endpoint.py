@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 from django_q.models import OrmQ
@@ -259,6 +259,14 @@ def test_plays_stored_are_counted_by_source_once_committed(listener):
     scraped = scrape()
     assert value(scraped, "spotify_history_plays_stored_total", source="extended") == 12
     assert value(scraped, "spotify_history_plays_stored_total", source="api") == 0
+
+
+def test_plays_of_a_transaction_that_rolls_back_are_not_counted(listener):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ingest_plays(listener, _records(5))
+        raise RuntimeError("the caller gives up")
+    assert not Play.objects.exists()
+    assert value(scrape(), "spotify_history_plays_stored_total", source="extended") == 0
 
 
 def test_polls_are_counted_by_outcome_and_their_plays_by_source(standin, connect):  # noqa: F811
