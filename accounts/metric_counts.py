@@ -6,25 +6,27 @@ process's memory would only ever show that process's share, and start again at z
 each event adds to a row of `MetricCounter` (one per series and labels) with one UPDATE, and the
 endpoint reads the rows: every process adds to the same totals, which never go down.
 
-Two rules keep this cheap and out of the way of the work it counts:
+Two rules keep this exact and out of the way of the work it counts:
 
-- Inside a transaction the addition waits for the commit (`transaction.on_commit`): a batch that
-  rolls back counts nothing, and the counter row is never locked for the length of someone
-  else's transaction (imports of several listeners would otherwise queue on it).
-- Counting never fails its caller: a database error while counting is logged and dropped. The
-  one exception is a lost connection, which the caller's next statement would meet anyway: it is
-  closed (so the caller can reconnect) and raised, so the caller fails the way it would have
-  without counting (an import, say, fails saying the connection was terminated), not later on
-  a dead connection.
+- Inside a transaction the addition is part of it (in a savepoint): a batch that rolls back counts
+  nothing, and one that commits is counted in the same commit. The callers count at the end of
+  the work they count (after the plays are inserted, after the job's row is updated), so the
+  counter row stays locked only for the moment of the commit: imports of several listeners don't
+  queue on it.
+- Counting never fails its caller: a database error while counting is logged and dropped, and the
+  caller's transaction goes on (the savepoint is rolled back). The one exception is a lost
+  connection, which the caller's next statement would meet anyway: it is raised, so the caller
+  fails as it would have without counting (an import fails saying the connection was
+  terminated, and Django's transaction handling drops the dead connection).
 
 `add()` counts events (polls by outcome, plays stored by source, refusals); `observe()` counts one
 measurement into a histogram's bucket (the bucket it falls in, not the cumulative ones: the
 endpoint adds them up) and adds the value to the bucket row's `total`, the histogram's sum.
 """
 
+import contextlib
 import logging
 import math
-from functools import partial
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
@@ -75,34 +77,34 @@ def format_bound(bound):
 def add(name, amount=1, **labels):
     """Adds `amount` events to the series `name` with `labels`."""
     if amount > 0:
-        _when_committed(name, labels_key(labels), amount, 0.0)
+        _add_row(name, labels_key(labels), amount, 0.0)
 
 
 def observe(name, value, *, buckets=LATENCY_BUCKETS, **labels):
     """Counts one measurement `value` into the histogram `name` with `labels`."""
     key = labels_key({**labels, "le": bucket_label(value, buckets)})
-    _when_committed(name, key, 1, float(value))
+    _add_row(name, key, 1, float(value))
 
 
-def _when_committed(name, key, count, total):
-    if connection.in_atomic_block:
-        transaction.on_commit(partial(_add_row, name, key, count, total))
-    else:
-        _add_row(name, key, count, total)
+def _savepoint():
+    """A savepoint inside the caller's transaction, so a failed count can't spoil it; nothing in
+    autocommit (one statement is its own transaction)."""
+    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
 
 
 def _add_row(name, key, count, total):
+    rows = MetricCounter.objects.filter(name=name, labels=key)
     try:
-        rows = MetricCounter.objects.filter(name=name, labels=key)
-        if rows.update(count=F("count") + count, total=F("total") + total):
-            return
+        with _savepoint():
+            if rows.update(count=F("count") + count, total=F("total") + total):
+                return
         try:
             with transaction.atomic():
                 MetricCounter.objects.create(name=name, labels=key, count=count, total=total)
         except IntegrityError:  # another process created the row first: add to it
-            rows.update(count=F("count") + count, total=F("total") + total)
+            with _savepoint():
+                rows.update(count=F("count") + count, total=F("total") + total)
     except DatabaseError:
         if not connection.is_usable():
-            connection.close()
             raise
         logger.warning("could not count %s {%s}", name, key, exc_info=True)

@@ -182,7 +182,7 @@ class PlayIngestor:
 
 
 def _count_stored(rows, inserted):
-    """Counts the batch's new plays by source for /metrics (once the batch has committed).
+    """Counts the batch's new plays by source for /metrics, in the batch's own transaction.
 
     A batch nearly always has one source (a poll, one file of an export); should one of several
     sources lose rows to a concurrent writer, the shortfall is taken from the largest source."""
