@@ -362,18 +362,20 @@ class Poller:
             if before <= oldest_allowed:
                 return
 
-    def _finish(self, listener, run, outcome, error, *, unexpected=False, counted_as="", **changes):
+    def _finish(
+        self, listener, run, outcome, error, *, unexpected=False, counted_as="", **listener_changes
+    ):
         """Saves the listener's next step (and cursor) first, then the run, then counts and logs.
 
         `counted_as` is the outcome /metrics counts the run under when the run's status says
         less (a failure that needs a new login)."""
         now = timezone.now()
-        changes.setdefault("last_poll_at", now)
-        changes["cursor_after_ms"] = listener.cursor_after_ms
-        for name, value in changes.items():
+        listener_changes.setdefault("last_poll_at", now)
+        listener_changes["cursor_after_ms"] = listener.cursor_after_ms
+        for name, value in listener_changes.items():
             setattr(listener, name, value)
         Listener.objects.filter(pk=listener.pk, lease_owner=self.owner).update(
-            **changes, lease_owner="", lease_expires_at=None
+            **listener_changes, lease_owner="", lease_expires_at=None
         )
         run.status, run.error, run.finished_at = outcome, error, now
         run.save()
