@@ -19,7 +19,7 @@ import math
 from django.conf import settings
 from django.utils import timezone
 
-from accounts import ratelimit
+from accounts import metric_counts, ratelimit
 from accounts.client_ip import client_ip
 from accounts.counters import count_one, current_count
 from accounts.models import AuthFailureCounter
@@ -60,7 +60,9 @@ def clear_expired(now=None):
 
 
 def retry_after(request, *, now=None):
-    """Seconds this client must wait before its credentials are looked at again; 0 if none."""
+    """Seconds this client must wait before its credentials are looked at again; 0 if none.
+
+    Every caller refuses the request when it is not 0, so that refusal is counted here (once)."""
     limit = settings.API_AUTH_FAILURE_LIMIT
     if limit <= 0:
         return 0
@@ -68,6 +70,7 @@ def retry_after(request, *, now=None):
     start = window_start(now)
     if current_count(AuthFailureCounter, _key(request), start) < limit:
         return 0
+    metric_counts.add(metric_counts.RATE_LIMIT_REFUSALS, limit="auth_failures")
     return max(1, math.ceil((start + _window() - now).total_seconds()))
 
 

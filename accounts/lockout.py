@@ -8,8 +8,11 @@ the login form again: a plain page in the site's style, 429 with `Retry-After`.
 from django.conf import settings
 from django.shortcuts import render
 
+from accounts import metric_counts
+
 
 def lockout_response(request, original_response=None, credentials=None):
+    metric_counts.add(metric_counts.RATE_LIMIT_REFUSALS, limit="login_lockout")
     minutes = settings.LOGIN_LOCKOUT_MINUTES
     response = render(
         request,

@@ -184,3 +184,58 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class MetricCounter(models.Model):
+    """A running total that `/metrics` reports: one row per series and set of labels.
+
+    Added to where the event happens (a poll ends, plays are stored, an MCP call returns, a client
+    is refused for going over a limit) by one UPDATE (`accounts.metric_counts`), so every gunicorn
+    worker, every worker process and every machine sharing the database adds to the same total,
+    which survives restarts and never goes down. Labels are fixed words (an outcome, a source, a
+    tool's name), never a listener.
+    """
+
+    name = models.CharField(max_length=64)
+    labels = models.CharField(max_length=200, blank=True, help_text='"key=value,..." sorted.')
+    count = models.BigIntegerField(default=0)
+    total = models.FloatField(default=0, help_text="Sum of the observed values (histograms).")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "labels"], name="metriccounter_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.name}{{{self.labels}}} {self.count}"
+
+
+class OpenAlert(models.Model):
+    """A condition of a listener the operator was (or is being) told about by ALERT_WEBHOOK_URL.
+
+    One row per listener, condition and subject (an import job for `import_failed`, else ""),
+    kept while the condition holds: that is what makes one alert per condition until it clears
+    (`adminui.alerts`). `sent_at` stays empty until the receiver took it; `next_attempt_at` is
+    when the worker may try (again), and claiming an attempt moves it, so two workers never send
+    the same alert.
+    """
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="open_alerts")
+    condition = models.CharField(max_length=32)
+    subject = models.CharField(max_length=32, blank=True)
+    message = models.TextField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "condition", "subject"], name="openalert_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.condition} of {self.listener_id} since {self.opened_at:%Y-%m-%d %H:%M}"

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts import metric_counts
 from accounts.logs import log_event
 from accounts.models import Listener
 from imports.exports import ImportRejected, Limits, open_export, refused_row
@@ -381,6 +382,7 @@ class _ImportRun:
             ).update(**fields)
             if not updated:
                 raise JobTakenOver
+            metric_counts.add(metric_counts.IMPORT_RECORDS, batch.rows)
         for name, value in fields.items():
             setattr(job, name, value)
         self.bytes_done = batch.bytes_done
@@ -398,6 +400,7 @@ class _ImportRun:
         job.finished_at = timezone.now()
         _remove_upload(job)
         job.save(update_fields=["status", "records_total", "finished_at", "stored_path", "format"])
+        metric_counts.add(metric_counts.IMPORT_JOBS_FINISHED, outcome=job.status)
         if job.inserted:
             # The worker builds the new months' rollups now, not the listener's next question.
             transaction.on_commit(lambda: request_rollup_refresh(job.listener))
@@ -451,6 +454,8 @@ def fail_job(job, owner, message):
             resume_file=0,
             resume_row=0,
         )
+        metric_counts.add(metric_counts.PLAYS_TAKEN_BACK, taken_back)
+        metric_counts.add(metric_counts.IMPORT_JOBS_FINISHED, outcome=ImportJob.Status.FAILED)
     job.refresh_from_db()
     log_event(
         logger,

@@ -23,6 +23,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from accounts import metric_counts
 from accounts.logs import log_event
 from accounts.models import Listener
 from mcp.tools import OPERATOR, ToolOutcome, call_tool
@@ -105,6 +106,11 @@ def call_as(caller, tool, arguments, *, via):
     else:
         (listener, arguments), refusal = picked, None
         outcome = call_tool(tool, arguments, listener, client=caller.client_name)
+    seconds = time.perf_counter() - started
+    counted_as = "refused" if refusal else "error" if outcome.error else "ok"
+    metric_counts.observe(
+        metric_counts.MCP_CALL_SECONDS, seconds, tool=tool.name, outcome=counted_as
+    )
     log_event(
         logger,
         "mcp.tool_call",
@@ -116,6 +122,6 @@ def call_as(caller, tool, arguments, *, via):
         via=via,
         caller=caller.label,
         outcome="error" if outcome.error else "ok",
-        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        duration_ms=round(seconds * 1000, 1),
     )
     return CallResult(tool=tool.name, outcome=outcome, refusal=refusal)

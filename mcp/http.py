@@ -21,7 +21,7 @@ import logging
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
-from accounts import auth_failures
+from accounts import auth_failures, metric_counts
 from accounts.logs import log_event
 from accounts.origins import own_origin
 from mcp import ratelimit
@@ -100,6 +100,7 @@ def unauthorized():
 
 
 def too_many(caller, decision):
+    metric_counts.add(metric_counts.RATE_LIMIT_REFUSALS, limit="mcp_calls")
     log_event(
         logger,
         "mcp.rate_limited",

@@ -15,13 +15,15 @@ is all or nothing, so a crash between batches leaves whole batches behind and a 
 what is missing.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.db import IntegrityError, connection, transaction
 
+from accounts import metric_counts
 from plays.catalogue import CatalogueResolver
 from plays.dedupe import cross_source_duplicates, search_window
 from plays.models import PLAY_DETAIL_FIELDS, Play
@@ -50,6 +52,7 @@ PLAY_COPY_TYPES = (
 _RECORD_COLUMNS = tuple(attrgetter(name) for name in PLAY_COLUMNS[2:-1])
 _played_at = attrgetter("played_at")
 _source = attrgetter("source")
+_row_source = itemgetter(PLAY_COLUMNS.index("source"))
 _ms_played = attrgetter("ms_played")
 _PLAY_TABLE = Play._meta.db_table
 # A batch is compared with at most this many stored plays per record (see _rows_not_stored_yet).
@@ -107,6 +110,7 @@ class PlayIngestor:
                 self.catalogue.finish_batch()
                 rows, checked = self._rows_not_stored_yet(records, item_ids, result)
                 result.inserted = _insert_plays(rows, checked=checked)
+                _count_stored(rows, result.inserted)
         except Exception:
             # It may remember rows that were rolled back.
             self.catalogue = CatalogueResolver(self.listener)
@@ -166,6 +170,21 @@ class PlayIngestor:
         if not drop:
             return list(rows), checked
         return [row for position, row in enumerate(rows) if position not in drop], checked
+
+
+def _count_stored(rows, inserted):
+    """Counts the batch's new plays by source for /metrics, in the batch's own transaction.
+
+    A batch nearly always has one source (a poll, one file of an export); should one of several
+    sources lose rows to a concurrent writer, the shortfall is taken from the largest source."""
+    if not inserted:
+        return
+    by_source = Counter(map(_row_source, rows)).most_common()
+    short = len(rows) - inserted
+    for source, count in by_source:
+        taken = min(short, count)
+        short -= taken
+        metric_counts.add(metric_counts.PLAYS_STORED, count - taken, source=source)
 
 
 def _take_turns_with_other_writers_of(listener):

@@ -30,6 +30,7 @@ from django.db import close_old_connections, connections
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import metric_counts
 from accounts.logs import log_event
 from accounts.models import Listener
 from accounts.spotify import (
@@ -105,11 +106,15 @@ def _release(listener_id, owner):
 def _close_abandoned_runs():
     """Marks runs whose worker died (still "running" after a lease time) as failed."""
     now = timezone.now()
-    SyncRun.objects.filter(status=SyncRun.Status.RUNNING, started_at__lt=now - LEASE).update(
-        status=SyncRun.Status.FAILED,
-        finished_at=now,
-        error="The worker stopped before finishing this run.",
-    )
+    for kind in SyncRun.Kind.values:
+        closed = SyncRun.objects.filter(
+            kind=kind, status=SyncRun.Status.RUNNING, started_at__lt=now - LEASE
+        ).update(
+            status=SyncRun.Status.FAILED,
+            finished_at=now,
+            error="The worker stopped before finishing this run.",
+        )
+        metric_counts.add(metric_counts.POLLS, closed, kind=kind, outcome="abandoned")
 
 
 @dataclass
@@ -241,7 +246,13 @@ class Poller:
                 next_poll_at=until,
             )
         except ReauthorizationRequired as error:
-            self._finish(listener, run, SyncRun.Status.FAILED, f"Needs re-authorisation: {error}")
+            self._finish(
+                listener,
+                run,
+                SyncRun.Status.FAILED,
+                f"Needs re-authorisation: {error}",
+                counted_as="needs_reauth",
+            )
         except NotRegistered:
             self._finish(
                 listener,
@@ -251,6 +262,7 @@ class Poller:
                 "and Access in the Spotify Developer Dashboard, then log in again).",
                 status=Listener.Status.NOT_REGISTERED,
                 status_reason="Not registered in the Spotify app's Users and Access list.",
+                counted_as="not_registered",
             )
         except Exception as error:
             failures = listener.consecutive_failures + 1
@@ -350,8 +362,13 @@ class Poller:
             if before <= oldest_allowed:
                 return
 
-    def _finish(self, listener, run, outcome, error, *, unexpected=False, **listener_changes):
-        """Saves the listener's next step (and cursor) first, then the run, then logs."""
+    def _finish(
+        self, listener, run, outcome, error, *, unexpected=False, counted_as="", **listener_changes
+    ):
+        """Saves the listener's next step (and cursor) first, then the run, then counts and logs.
+
+        `counted_as` is the outcome /metrics counts the run under when the run's status says
+        less (a failure that needs a new login)."""
         now = timezone.now()
         listener_changes.setdefault("last_poll_at", now)
         listener_changes["cursor_after_ms"] = listener.cursor_after_ms
@@ -362,6 +379,7 @@ class Poller:
         )
         run.status, run.error, run.finished_at = outcome, error, now
         run.save()
+        metric_counts.add(metric_counts.POLLS, kind=run.kind, outcome=counted_as or outcome)
         # Every run is in the job history; the log keeps what needs attention.
         level = logging.DEBUG if outcome == SyncRun.Status.SUCCEEDED else logging.WARNING
         log_event(

@@ -267,3 +267,61 @@ def check_worker_broker(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+def webhook_url_problem(url):
+    """Why ALERT_WEBHOOK_URL can't be POSTed to, or None (an empty one turns alerts off)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return "ALERT_WEBHOOK_URL has a port that is not a number"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # Never the URL itself: it may carry the receiver's token.
+        return (
+            "ALERT_WEBHOOK_URL is not an absolute http(s) URL (such as "
+            "https://ntfy.sh/your-topic); no alert can be sent"
+        )
+    return None
+
+
+def metrics_address_problems(entries):
+    """Entries of METRICS_ALLOWED_ADDRESSES that are neither an IP address nor a network."""
+    problems = []
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            problems.append(
+                f"METRICS_ALLOWED_ADDRESSES: {entry[:60]!r} is not an IP address or network "
+                "(such as 10.0.0.5 or 10.0.0.0/24); it is ignored"
+            )
+    return problems
+
+
+@register()
+def check_metrics_and_alerts(app_configs=None, **kwargs):
+    messages = []
+    problem = webhook_url_problem(settings.ALERT_WEBHOOK_URL)
+    if problem:
+        messages.append(Warning(problem, id="spotify_history.W040"))
+    for problem in metrics_address_problems(settings.METRICS_ALLOWED_ADDRESSES):
+        messages.append(Warning(problem, id="spotify_history.W041"))
+    if settings.ALERT_FAILED_POLLS < 1:
+        messages.append(
+            Error(
+                "ALERT_FAILED_POLLS must be at least 1 (default 3): the polls that must fail in "
+                "a row before a listener counts as failing",
+                id="spotify_history.E042",
+            )
+        )
+    if settings.ALERT_WEBHOOK_TIMEOUT_SECONDS <= 0:
+        messages.append(
+            Error(
+                "ALERT_WEBHOOK_TIMEOUT_SECONDS must be more than 0 (default 10)",
+                id="spotify_history.E043",
+            )
+        )
+    return messages

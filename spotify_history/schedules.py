@@ -21,6 +21,7 @@ OAUTH_CLEAN_UP = "oauth-clean-up"
 CLEAR_SESSIONS = "clear-expired-sessions"
 WORKER_HEARTBEAT = "worker-heartbeat"
 CLEAR_COUNTERS = "clear-expired-counters"
+SEND_ALERTS = "send-alerts"
 
 
 def wanted_schedules():
@@ -42,6 +43,8 @@ def wanted_schedules():
         # Rate-limit and failure counts live a minute to API_AUTH_FAILURE_WINDOW_MINUTES: their
         # ended windows are swept often, so a flood of new keys can't fill the tables.
         CLEAR_COUNTERS: ("spotify_history.tasks.clear_expired_counters", 10),
+        # Listener conditions to ALERT_WEBHOOK_URL, when it is set (adminui.alerts).
+        SEND_ALERTS: ("adminui.alerts.send_alerts", 1),
     }
 
 

@@ -199,7 +199,8 @@ if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # The container health check and the proxy's upstream checks speak plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Prometheus scrapes /metrics over the private network, often in plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 30 * 24 * 3600)
@@ -374,6 +375,16 @@ OAUTH2_PROVIDER = provider_settings(
     access_token_seconds=MCP_OAUTH_ACCESS_TOKEN_SECONDS,
     refresh_token_days=MCP_OAUTH_REFRESH_TOKEN_DAYS,
 )
+
+# --- Metrics and alerts (docs/operations.md) -----------------------------------------------------
+# Client addresses (or networks, 10.0.0.0/8) that may read /metrics without the ADMIN_TOKEN, as
+# accounts.client_ip sees them (behind the proxy: with TRUST_X_FORWARDED_FOR). Empty: token only.
+METRICS_ALLOWED_ADDRESSES = env.list("METRICS_ALLOWED_ADDRESSES", default=[])
+# Where the worker POSTs a JSON alert when a listener needs attention; empty: no alerts.
+ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env.float("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Polls failed in a row after which a listener is alerted on (and counted as failing).
+ALERT_FAILED_POLLS = env.int("ALERT_FAILED_POLLS", default=3)
 
 # --- Logs --------------------------------------------------------------------------------------
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)

@@ -4,10 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from adminui.api import admin_api
+from adminui.metrics import metrics
 from spotify_history import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus' scrape (adminui.metrics): the ADMIN_TOKEN or an allowed scraper address.
+    path("metrics", metrics, name="metrics"),
     path("auth/", include("accounts.urls")),
     # The admin API owns /admin/... (the deployment guide's URLs), so the Django admin moves to
     # /admin/db/. It comes first: its catch-all then only covers /admin/db/..., and the API's own

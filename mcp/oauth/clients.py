@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from accounts import metric_counts
 from accounts.logs import log_event
 from mcp import ratelimit
 from mcp.oauth.models import Application
@@ -58,6 +59,7 @@ def registration_refusal(client_id=None):
         )
     decision = ratelimit.hit(RATE_KEY, limit=settings.MCP_OAUTH_REGISTRATIONS_PER_MINUTE)
     if not decision.allowed:
+        metric_counts.add(metric_counts.RATE_LIMIT_REFUSALS, limit="oauth_registrations")
         log_event(
             logger,
             "oauth.registration_flood",
@@ -95,6 +97,7 @@ def dynamic_registration_refusal():
         return refusal
     delete_stale_clients()
     if unused_dynamic_clients().count() >= settings.MCP_OAUTH_MAX_UNUSED_CLIENTS:
+        metric_counts.add(metric_counts.RATE_LIMIT_REFUSALS, limit="oauth_registrations")
         log_event(
             logger,
             "oauth.registration_flood",

@@ -87,6 +87,7 @@ ALLOWED = {
 # URL names (namespace:name) of the service's own URLs, each classified by hand.
 CLASSES = {
     "healthz": PUBLIC,
+    "metrics": ADMIN_API,  # the ADMIN_TOKEN (or a scraper address on METRICS_ALLOWED_ADDRESSES)
     "accounts:login": PUBLIC,
     "accounts:callback": PUBLIC,
     "accounts:connected": LISTENER,
