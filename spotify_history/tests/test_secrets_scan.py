@@ -197,7 +197,9 @@ def test_no_secret_is_ever_logged_or_answered(server, standin, tmp_path):
         timeout=60,
     )
     recorder.keep(made, shows_mcp_token=True)
-    mcp_token = re.search(r"shm_[A-Za-z0-9_-]{20,}", made.text)[0]
+    shown = re.search(r"shm_[A-Za-z0-9_-]{20,}", made.text)
+    assert shown, f"no token shown: {made.status_code} {made.url} {made.text[:300]!r}"
+    mcp_token = shown[0]
     recorder.keep(listener.get(f"{base}/me", timeout=60))
 
     # MCP and its plain-HTTP twin, with the token (and once with a wrong one).
