@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "mcp.oauth.apps.McpOAuthConfig",
     "adminui.apps.AdminuiConfig",
+    # Benchmark commands and the synthetic-export generator; no service module imports it.
+    "benchmarks.apps.BenchmarksConfig",
 ]
 
 MIDDLEWARE = [

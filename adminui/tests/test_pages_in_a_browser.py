@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from accounts.models import Listener
 from adminui.tests.conftest import add_plays
+from benchmarks.synthetic import build_synthetic_export
 from imports.models import ImportJob
-from imports.synthetic import build_synthetic_export
 from mcp.tokens import active_tokens, authenticate
 from plays import queries
 from plays.models import Play

@@ -16,7 +16,7 @@ from django.core.management import call_command
 
 from accounts.models import Listener
 from adminui.tests.conftest import log_in_as_listener
-from imports.synthetic import build_synthetic_export
+from benchmarks.synthetic import build_synthetic_export
 from plays import queries
 
 pytestmark = pytest.mark.django_db(transaction=True)

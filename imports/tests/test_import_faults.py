@@ -20,9 +20,9 @@ from django.db import connection
 
 from accounts.models import Listener, LogEntry
 from accounts.oauth import LISTENER_SESSION_KEY
+from benchmarks.synthetic import build_synthetic_export
 from imports.jobs import retry, run_import_job
 from imports.models import ImportJob
-from imports.synthetic import build_synthetic_export
 from imports.tests.interruptions import (
     REPO,
     assert_imported_exactly,

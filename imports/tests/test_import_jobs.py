@@ -8,9 +8,9 @@ from django.utils import timezone
 from django_q.models import OrmQ
 
 from accounts.models import Listener
+from benchmarks.synthetic import build_synthetic_export
 from imports.jobs import job_for_file, queue_import, resume_stale_imports, retry, run_import_job
 from imports.models import ImportJob
-from imports.synthetic import build_synthetic_export
 from imports.tests.fixtures import (
     IP_ADDRESS,
     OLD_IP_ADDRESS,

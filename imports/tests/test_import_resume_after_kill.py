@@ -6,8 +6,8 @@ import signal
 import pytest
 
 from accounts.models import Listener
+from benchmarks.synthetic import build_synthetic_export
 from imports.jobs import resume_stale_imports
-from imports.synthetic import build_synthetic_export
 from imports.tests.interruptions import (
     abandon,
     assert_imported_exactly,

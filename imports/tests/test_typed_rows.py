@@ -2,6 +2,7 @@
 
 import pytest
 
+from benchmarks.synthetic import build_synthetic_export
 from imports.exports import ImportRejected, JsonArrayReader, Limits, open_export
 from imports.formats import (
     ACCOUNT_DATA,
@@ -12,7 +13,6 @@ from imports.formats import (
     parse_row,
     row_type_for,
 )
-from imports.synthetic import build_synthetic_export
 from imports.tests.fixtures import (
     audiobook_row,
     endsong_row,

@@ -33,7 +33,7 @@ import requests
 from cryptography.fernet import Fernet
 
 from accounts.models import LogEntry
-from imports.synthetic import build_synthetic_export
+from benchmarks.synthetic import build_synthetic_export
 from spotify_history.tests.test_serve import REPO, free_port, wait_for_health
 from spotify_standin import StandinServer
 

@@ -35,8 +35,8 @@ from django.db import connection
 from django.db.models import Max, Min
 
 from accounts.models import Listener
+from benchmarks.synthetic import build_synthetic_export
 from imports.jobs import job_for_file, run_import_job
-from imports.synthetic import build_synthetic_export
 from mcp.tokens import issue_token, revoke_token
 from plays.models import ExcludedArtist, Play
 from plays.queries import top_artists, top_tracks

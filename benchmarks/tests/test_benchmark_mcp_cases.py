@@ -4,7 +4,7 @@ another listener, and are not about the history's size)."""
 import pytest
 
 from accounts.models import Listener
-from mcp.management.commands.benchmark_mcp import FRIEND, FRIEND_HANDLE, OWN_HANDLE, Command
+from benchmarks.management.commands.benchmark_mcp import FRIEND, FRIEND_HANDLE, OWN_HANDLE, Command
 from mcp.tools import call_tool, resolve_tool
 from mcp.tools.history import HISTORY_TOOLS
 from plays.tests.query_fixtures import build_history

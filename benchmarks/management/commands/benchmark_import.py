@@ -26,8 +26,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from accounts.models import Listener
+from benchmarks.synthetic import build_synthetic_export
 from imports.exports import Limits, open_export
-from imports.synthetic import build_synthetic_export
 from plays.ingest import PLAY_COLUMNS, PLAY_COPY_TYPES
 
 LISTENER = "benchmark-import"

@@ -2,7 +2,7 @@
 
 Real exports are personal data, so benchmarks, demos and load tests need made-up ones of any
 size: `python manage.py make_synthetic_export OUT.zip --records 1000000` writes an extended
-streaming history export shaped like Spotify's (see imports/synthetic.py and docs/imports.md),
+streaming history export shaped like Spotify's (see benchmarks/synthetic.py and docs/imports.md),
 and `--format account_data` the last-year "Account data" kind. The same seed writes the same file.
 """
 
@@ -10,7 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.synthetic import ACCOUNT_DATA, EXTENDED, build_synthetic_export
+from benchmarks.synthetic import ACCOUNT_DATA, EXTENDED, build_synthetic_export
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from benchmarks.synthetic import build_synthetic_export, write_synthetic_export
 from imports.exports import open_export
 from imports.formats import parse_row
-from imports.synthetic import build_synthetic_export, write_synthetic_export
 from imports.tests.fixtures import LIMITS
 
 AUDIO_FILE = re.compile(
