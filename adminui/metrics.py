@@ -58,7 +58,14 @@ POLL_OUTCOMES = (
     "not_registered",
     "abandoned",
 )
-RATE_LIMITS = ("mcp_calls", "auth_failures", "login_lockout", "oauth_registrations")
+RATE_LIMITS = (
+    "mcp_calls",
+    "auth_failures",
+    "login_lockout",
+    "oauth_registrations",
+    "page_posts",
+    "import_uploads",
+)
 
 
 # --- who may scrape ------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ is refused before it is stored).
 
 A listener's own uploads (`/me/import`) are also capped at IMPORT_UPLOADS_PER_DAY accepted
 uploads in any 24 hours (counted from their import jobs); the operator's uploads are not capped.
+
+Each refusal is counted in /metrics' `rate_limit_refusals_total` (`page_posts`, `import_uploads`).
 """
 
 from datetime import timedelta
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts import ratelimit
+from accounts import metric_counts, ratelimit
 from accounts.models import PageRateCounter
 from imports.models import ImportJob
 
@@ -53,6 +55,7 @@ def refused_write(request, key):
     )
     if decision.allowed:
         return None
+    metric_counts.add(metric_counts.RATE_LIMIT_REFUSALS, limit="page_posts")
     return _too_many(
         request,
         f"You made more than {decision.limit} changes in a minute, so this one was not made: "
@@ -74,6 +77,7 @@ def refused_upload(request, listener, now=None):
     oldest = recent.order_by("created_at").values_list("created_at", flat=True)[0]
     retry_after = int((oldest + UPLOAD_WINDOW - now).total_seconds()) + 1
     hours = max(1, round(retry_after / 3600))
+    metric_counts.add(metric_counts.RATE_LIMIT_REFUSALS, limit="import_uploads")
     return _too_many(
         request,
         f"You uploaded {most} files in the last 24 hours, the most one listener may "

@@ -1,18 +1,20 @@
 """Every state-changing page request (a form POST of a listener on /me, or of the operator on the
 staff pages) counts on its visitor's PAGE_RATE_LIMIT_PER_MINUTE; past it, 429 with Retry-After and
 a sentence, and nothing changes. A listener's own uploads are capped at IMPORT_UPLOADS_PER_DAY in
-any 24 hours, refused before the file is stored. The URLs come from the resolver, so a POST page
-added later is checked at once."""
+any 24 hours, refused before the file is stored. Both refusals are counted in /metrics. The URLs
+come from the resolver, so a POST page added later is checked at once."""
 
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, get_resolver
 from django.utils import timezone
 
 from accounts.models import Listener, PageRateCounter
 from adminui.tests.conftest import log_in_as_listener
+from adminui.tests.test_metrics_endpoint import samples, value
 from imports.models import ImportJob
 from imports.tests.fixtures import extended_track_row, write_zip
 from mcp.models import McpToken
@@ -73,9 +75,32 @@ def page_paths(listener):
         yield name, path
 
 
+METRICS_TOKEN = "page-limits-metrics-token-0123456789abcdef"
+
+
 @pytest.fixture
 def limit_of_one(settings):
     settings.PAGE_RATE_LIMIT_PER_MINUTE = 1
+
+
+@pytest.fixture
+def refusals(settings):
+    """`refusals(limit)`: what /metrics says of the refusals by `limit` (a scrape with the admin
+    token, on a client of its own)."""
+    settings.ADMIN_AUTH_MODE = "token"
+    settings.ADMIN_TOKEN = METRICS_TOKEN
+    settings.METRICS_ALLOWED_ADDRESSES = []
+
+    def scraped(limit):
+        response = Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}")
+        assert response.status_code == 200
+        return value(
+            samples(response.content.decode()),
+            "spotify_history_rate_limit_refusals_total",
+            limit=limit,
+        )
+
+    return scraped
 
 
 def test_past_the_limit_every_post_of_a_listener_is_answered_429(
@@ -132,6 +157,15 @@ def test_a_refused_token_creation_or_taste_profile_changes_nothing(
     assert not TasteProfile.objects.filter(listener=active_listener).exists()
 
 
+def test_refused_page_posts_are_counted_in_the_metrics(listener_client, limit_of_one, refusals):
+    assert refusals("page_posts") == 0
+    assert listener_client.post("/me/time-zone", {"time_zone": "UTC"}).status_code == 302
+    for _ in range(2):
+        assert listener_client.post("/me/time-zone", {"time_zone": "UTC"}).status_code == 429
+    assert refusals("page_posts") == 2
+    assert refusals("import_uploads") == 0
+
+
 def test_each_visitor_has_an_allowance_of_their_own(client, active_listener, settings):
     settings.PAGE_RATE_LIMIT_PER_MINUTE = 1
     other = Listener.objects.create(spotify_user_id="dave", status=Listener.Status.ACTIVE)
@@ -178,6 +212,21 @@ def test_a_listener_may_upload_at_most_the_daily_cap(
     )
     again = listener_client.post("/me/import", {"file": SimpleUploadedFile("fourth.zip", data)})
     assert again.status_code == 302
+
+
+def test_refused_uploads_are_counted_in_the_metrics(
+    listener_client, active_listener, upload_dir, tmp_path, settings, refusals
+):
+    settings.IMPORT_UPLOADS_PER_DAY = 1
+    settings.PAGE_RATE_LIMIT_PER_MINUTE = 100
+    data = write_zip(tmp_path / "mine.zip", {AUDIO: [extended_track_row()]}).read_bytes()
+    first = listener_client.post("/me/import", {"file": SimpleUploadedFile("one.zip", data)})
+    assert first.status_code == 302
+    assert refusals("import_uploads") == 0
+    refused = listener_client.post("/me/import", {"file": SimpleUploadedFile("two.zip", data)})
+    assert refused.status_code == 429
+    assert refusals("import_uploads") == 1
+    assert refusals("page_posts") == 0
 
 
 def test_the_operators_uploads_for_a_listener_are_not_capped(

@@ -2,9 +2,9 @@
 
 The password logins (/login for the operator pages, /admin/db/login/ for the Django admin) lock a
 client out after LOGIN_FAILURE_LIMIT failed logins, with a plain page in the site's style
-(django-axes). The admin API and /mcp answer 429 with Retry-After to a client that sent
-API_AUTH_FAILURE_LIMIT wrong credentials within a window, counted in the database so every
-gunicorn worker sees the same count.
+(django-axes). The admin API, /mcp and /metrics answer 429 with Retry-After to a client that sent
+API_AUTH_FAILURE_LIMIT wrong credentials within a window (to any of them: one count per address),
+counted in the database so every gunicorn worker sees the same count.
 """
 
 from base64 import b64encode
@@ -123,7 +123,11 @@ def mcp(client, token, address=ATTACKER):
     )
 
 
-ENDPOINTS = {"admin API": admin_api, "MCP": mcp}
+def metrics(client, token, address=ATTACKER):
+    return client.get("/metrics", headers={"Authorization": f"Bearer {token}"}, REMOTE_ADDR=address)
+
+
+ENDPOINTS = {"admin API": admin_api, "MCP": mcp, "metrics": metrics}
 
 
 @pytest.mark.parametrize("call", ENDPOINTS.values(), ids=ENDPOINTS.keys())
@@ -142,12 +146,14 @@ def test_wrong_tokens_are_answered_429_with_retry_after_past_the_limit(
     assert call(client, TOKEN, address=SOMEONE_ELSE).status_code == 200
 
 
-def test_admin_api_and_mcp_failures_add_up(client, admin_token):
-    for guess in range(10):
+def test_admin_api_mcp_and_metrics_failures_add_up(client, admin_token):
+    for guess in range(7):
         admin_api(client, f"guess-{guess}")
         mcp(client, f"guess-{guess}")
+        metrics(client, f"guess-{guess}")
     assert admin_api(client, TOKEN).status_code == 429
     assert mcp(client, TOKEN).status_code == 429
+    assert metrics(client, TOKEN).status_code == 429
 
 
 def test_wrong_basic_passwords_count_too(client, settings):

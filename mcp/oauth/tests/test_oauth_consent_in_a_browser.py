@@ -1,6 +1,8 @@
 """The consent page in a real browser (headless Chromium), on a phone and on a desktop: a listener
 follows an assistant's authorization link, logs in with Spotify (the stand-in), reads the page,
-allows, lands back at the assistant with a code, and finds the assistant on their own page.
+allows, lands back at the assistant with a code, and finds the assistant on their own page. The
+page asking to change things too (two Allow buttons) fits the same screens; "Allow reading only"
+gives a token that can only read. Both versions pass axe-core with no violation at all.
 
 Set SCREENSHOTS_DIR to keep the screenshots (see adminui/tests/test_pages_in_a_browser.py).
 """
@@ -14,6 +16,7 @@ import pytest
 import requests
 
 from mcp.oauth.models import Connection
+from mcp.oauth.provider_settings import SCOPE, WRITE_SCOPE
 from mcp.oauth.tests.conftest import authorize_url, pkce, use_public_base_url
 from spotify_standin import StandinServer
 
@@ -52,18 +55,46 @@ def keep(page, name, tmp_path):
         shutil.copyfile(path, Path(os.environ["SCREENSHOTS_DIR"]) / path.name)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_a_listener_reads_the_consent_page_allows_and_sees_the_assistant_on_their_page(
-    app, chromium, size, tmp_path
-):
-    registration = requests.post(
+def register(app):
+    return requests.post(
         f"{app.url}/oauth/register",
         json={"client_name": "Claude", "redirect_uris": [REDIRECT]},
         timeout=10,
     ).json()
-    client_id = registration["client_id"]
+
+
+def exchange(app, registration, landed, verifier):
+    """Trades the code the browser handed to the assistant for a token, as the assistant does."""
+    code = parse_qs(urlsplit(landed).query)["code"][0]
+    return requests.post(
+        f"{app.url}/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": registration["client_id"],
+            "client_secret": registration["client_secret"],
+            "code_verifier": verifier,
+        },
+        timeout=10,
+    )
+
+
+def answer(page, button):
+    """Presses `button` and returns the URL the browser was sent to. Nothing listens at the
+    assistant's loopback address: the request going there is the browser handing over the code."""
+    with page.expect_request(lambda request: request.url.startswith(REDIRECT)) as sent:
+        page.click(button)
+    return sent.value.url
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_listener_reads_the_consent_page_allows_and_sees_the_assistant_on_their_page(
+    app, chromium, axe, size, tmp_path
+):
+    registration = register(app)
     verifier, challenge = pkce()
-    url = app.url + authorize_url(client_id, challenge, resource=f"{app.url}/mcp")
+    url = app.url + authorize_url(registration["client_id"], challenge, resource=f"{app.url}/mcp")
     seen = {}
     with chromium() as page:
         page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
@@ -72,25 +103,11 @@ def test_a_listener_reads_the_consent_page_allows_and_sees_the_assistant_on_thei
         seen["fits"] = page.evaluate(NO_SIDEWAYS_SCROLL)
         seen["inline_scripts"] = page.evaluate(INLINE_SCRIPTS)
         seen["text"] = page.inner_text("main")
+        seen["buttons"] = page.locator("form.actions button").all_inner_texts()
+        seen["axe"] = axe(page)
         keep(page, f"oauth-consent-{size}", tmp_path)
-        # Nothing listens at the assistant's loopback address: the request going there is the
-        # browser handing over the code.
-        with page.expect_request(lambda request: request.url.startswith(REDIRECT)) as sent:
-            page.click("button[value=allow]")
-        seen["landed"] = sent.value.url
-        code = parse_qs(urlsplit(seen["landed"]).query)["code"][0]
-        seen["exchange"] = requests.post(
-            f"{app.url}/oauth/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": REDIRECT,
-                "client_id": client_id,
-                "client_secret": registration["client_secret"],
-                "code_verifier": verifier,
-            },
-            timeout=10,
-        ).status_code
+        seen["landed"] = answer(page, "button[value=allow]")
+        seen["exchange"] = exchange(app, registration, seen["landed"], verifier).status_code
         page.goto(f"{app.url}/me")
         page.wait_for_selector("#assistants-list")
         seen["card_fits"] = page.evaluate(CARD_FITS)
@@ -99,6 +116,8 @@ def test_a_listener_reads_the_consent_page_allows_and_sees_the_assistant_on_thei
 
     assert seen["fits"], "the consent page scrolls sideways"
     assert seen["inline_scripts"] == 0
+    assert seen["axe"] == []
+    assert seen["buttons"] == ["Allow", "Deny"]
     assert "nothing has checked it" in seen["text"]
     assert "127.0.0.1:53682" in seen["text"]
     params = parse_qs(urlsplit(seen["landed"]).query)
@@ -108,3 +127,36 @@ def test_a_listener_reads_the_consent_page_allows_and_sees_the_assistant_on_thei
     assert "Claude" in seen["me_assistants"] and "Disconnect" in seen["me_assistants"]
     assert seen["exchange"] == 200
     assert Connection.objects.get().listener.spotify_user_id == "fiona"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_consent_page_asking_to_change_things_fits_passes_axe_and_can_allow_reading_only(
+    app, chromium, axe, size, tmp_path
+):
+    registration = register(app)
+    verifier, challenge = pkce()
+    url = app.url + authorize_url(
+        registration["client_id"],
+        challenge,
+        resource=f"{app.url}/mcp",
+        scope=f"{SCOPE} {WRITE_SCOPE}",
+    )
+    seen = {}
+    with chromium() as page:
+        page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+        page.goto(url)
+        page.wait_for_selector("text=Connect Claude?")
+        seen["fits"] = page.evaluate(NO_SIDEWAYS_SCROLL)
+        seen["text"] = page.inner_text("main")
+        seen["buttons"] = page.locator("form.actions button").all_inner_texts()
+        seen["axe"] = axe(page)
+        keep(page, f"oauth-consent-changes-{size}", tmp_path)
+        seen["landed"] = answer(page, "button[value=allow_read]")
+    token = exchange(app, registration, seen["landed"], verifier)
+
+    assert seen["fits"], "the consent page asking to change things scrolls sideways"
+    assert seen["axe"] == []
+    assert seen["buttons"] == ["Allow reading and changes", "Allow reading only", "Deny"]
+    assert "It asks to change things" in seen["text"]
+    assert token.status_code == 200
+    assert token.json()["scope"] == SCOPE
