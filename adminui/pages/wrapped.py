@@ -5,8 +5,8 @@ links), the operator's (`/listeners/<id>/wrapped`), and the read-only page of a 
 A share link shows that one Wrapped and nothing else: its range is the one stored with it (query
 parameters are ignored), its page has no navigation and no link to another page of the service,
 and a revoked or unknown secret is a 404. Each link takes SHARE_VIEWS_PER_MINUTE views (page and
-picture together; `adminui.page_limits`), then 429 until the minute ends. The numbers come from `adminui.wrapped`, the same for
-all three pages.
+picture together; `adminui.page_limits`), then 429 until the minute ends. The numbers come from
+`adminui.wrapped`, the same for all three pages.
 """
 
 from django.conf import settings
