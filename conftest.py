@@ -113,6 +113,27 @@ def chromium():
     return open_page
 
 
+@pytest.fixture
+def browser_standin():
+    """The Spotify stand-in on a free port, logging every browser in as "carol"."""
+    from spotify_standin import StandinServer
+
+    with StandinServer("127.0.0.1", 0, client_id="browser-client", client_secret="s3") as server:
+        server.state.authorize_as("carol")
+        yield server
+
+
+@pytest.fixture
+def browser_app(live_server, settings, browser_standin):
+    """The live server with Spotify's login pointed at `browser_standin`, for browser logins."""
+    settings.SPOTIFY_ACCOUNTS_BASE_URL = browser_standin.url
+    settings.SPOTIFY_API_BASE_URL = browser_standin.api_url
+    settings.SPOTIFY_CLIENT_ID = "browser-client"
+    settings.SPOTIFY_CLIENT_SECRET = "s3"
+    settings.SPOTIFY_REDIRECT_URI = f"{live_server.url}/auth/callback"
+    return live_server
+
+
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
 

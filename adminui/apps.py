@@ -9,14 +9,18 @@ class AdminuiConfig(AppConfig):
     verbose_name = "Operator pages"
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, pre_delete
 
         from accounts.models import Listener
+        from adminui import admin_log
         from adminui.page_limits import forget_listener
         from adminui.staff_account import sync_after_migrate
 
         post_delete.connect(
             forget_listener, sender=Listener, dispatch_uid="adminui.page_rate_counter"
+        )
+        pre_delete.connect(
+            admin_log.forget_listener, sender=Listener, dispatch_uid="adminui.admin_log"
         )
 
         # post_migrate is sent once per app that has models: listening to the

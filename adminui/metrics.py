@@ -65,6 +65,7 @@ RATE_LIMITS = (
     "oauth_registrations",
     "page_posts",
     "import_uploads",
+    "share_views",
 )
 
 

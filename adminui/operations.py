@@ -99,7 +99,8 @@ def delete_listener(listener):
     """Deletes the listener with every row and file of theirs: plays, sync runs, import jobs, log
     entries, MCP tokens, rollups, taste profile, preference events and playlist ledger by
     cascade; their private catalogue items and the shared ones only they needed
-    (`plays.forgetting`); the uploads of their import jobs still stored in IMPORT_UPLOAD_DIR once
+    (`plays.forgetting`); the Django admin's log entries about them and their rows
+    (`adminui.admin_log`); the uploads of their import jobs still stored in IMPORT_UPLOAD_DIR once
     the deletion has committed (`imports.jobs.remove_uploads_of`). Playlists on Spotify are the
     listener's and stay there. Returns what was deleted."""
     with transaction.atomic():

@@ -10,7 +10,12 @@ is refused before it is stored).
 A listener's own uploads (`/me/import`) are also capped at IMPORT_UPLOADS_PER_DAY accepted
 uploads in any 24 hours (counted from their import jobs); the operator's uploads are not capped.
 
-Each refusal is counted in /metrics' `rate_limit_refusals_total` (`page_posts`, `import_uploads`).
+A Wrapped share link (`/wrapped/<secret>` and its preview picture) is open to anybody who has it,
+and each view costs about what the listener's page does, so each link is also limited to
+SHARE_VIEWS_PER_MINUTE views, whoever asks (many addresses sharing a link can't multiply it).
+
+Each refusal is counted in /metrics' `rate_limit_refusals_total` (`page_posts`, `import_uploads`,
+`share_views`).
 """
 
 from datetime import timedelta
@@ -60,6 +65,26 @@ def refused_write(request, key):
         request,
         f"You made more than {decision.limit} changes in a minute, so this one was not made: "
         f"wait {decision.retry_after} seconds and try again.",
+        decision.retry_after,
+    )
+
+
+def share_key(share_id):
+    return f"share:{share_id}"
+
+
+def refused_share_view(request, share_id):
+    """Counts one view of a share link; the 429 answer when over SHARE_VIEWS_PER_MINUTE, or None."""
+    decision = ratelimit.hit(
+        PageRateCounter, share_key(share_id), limit=settings.SHARE_VIEWS_PER_MINUTE, window=WINDOW
+    )
+    if decision.allowed:
+        return None
+    metric_counts.add(metric_counts.RATE_LIMIT_REFUSALS, limit="share_views")
+    return _too_many(
+        request,
+        f"This share link was opened more than {decision.limit} times in a minute: wait "
+        f"{decision.retry_after} seconds and try again.",
         decision.retry_after,
     )
 

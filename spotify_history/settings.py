@@ -343,6 +343,10 @@ MCP_RATE_LIMIT_PER_MINUTE = env.int("MCP_RATE_LIMIT_PER_MINUTE", default=60)
 # State-changing page requests (form POSTs) a minute each listener and each staff account may
 # make; past it, 429 with Retry-After and a sentence. 0 turns the limit off.
 PAGE_RATE_LIMIT_PER_MINUTE = env.int("PAGE_RATE_LIMIT_PER_MINUTE", default=30)
+# Views a minute of one Wrapped share link (its page and its preview picture together: anybody
+# with the link may open it, and each view costs about what the listener's page does); past it,
+# 429 with Retry-After. 0 turns the limit off.
+SHARE_VIEWS_PER_MINUTE = env.int("SHARE_VIEWS_PER_MINUTE", default=60)
 # Live (unrevoked) MCP tokens one listener may hold; creating one more is refused.
 MCP_MAX_TOKENS_PER_LISTENER = env.int("MCP_MAX_TOKENS_PER_LISTENER", default=10)
 # Browser origins (scheme://host[:port]) besides this server's own that may call /mcp.

@@ -4,8 +4,9 @@ links), the operator's (`/listeners/<id>/wrapped`), and the read-only page of a 
 
 A share link shows that one Wrapped and nothing else: its range is the one stored with it (query
 parameters are ignored), its page has no navigation and no link to another page of the service,
-and a revoked or unknown secret is a 404. The numbers come from `adminui.wrapped`, the same for
-all three pages.
+and a revoked or unknown secret is a 404. Each link takes SHARE_VIEWS_PER_MINUTE views (page and
+picture together; `adminui.page_limits`), then 429 until the minute ends. The numbers come from
+`adminui.wrapped`, the same for all three pages.
 """
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from adminui import shares, shown_once, stats, wrapped
+from adminui import page_limits, shares, shown_once, stats, wrapped
 from adminui.access import listener_required
 from adminui.wrapped_card import render_card
 
@@ -86,15 +87,19 @@ def revoke_share(request, listener, share_id):
     return redirect(reverse("pages:me") + "#shares")
 
 
-def _shared(secret):
+def _share_of(secret):
     share = shares.find(secret)
     if share is None:
         raise Http404("No such share link (it may have been revoked).")
+    return share
+
+
+def _shared_context(share):
     params = {"start": share.start, "end": share.end}
     context, status = wrapped.wrapped_context(share.listener, params)
     if status != 200:  # a stored range that no longer reads (it did when it was made)
         raise Http404("This share link's range can't be shown.")
-    return share, context
+    return context
 
 
 def _no_index(response):
@@ -106,7 +111,10 @@ def _no_index(response):
 @require_GET
 def shared(request, secret):
     """The Wrapped a share link shows, to anybody who has the link."""
-    share, context = _shared(secret)
+    share = _share_of(secret)
+    if refusal := page_limits.refused_share_view(request, share.pk):
+        return _no_index(refusal)
+    context = _shared_context(share)
     page_url = _share_url(secret)
     context.update(
         {
@@ -126,7 +134,10 @@ def shared(request, secret):
 @require_GET
 def shared_card(request, secret):
     """The PNG a share link previews with (og:image)."""
-    share, context = _shared(secret)
+    share = _share_of(secret)
+    if refusal := page_limits.refused_share_view(request, share.pk):
+        return _no_index(refusal)
+    context = _shared_context(share)
     summary = context["summary"]
     png = render_card(
         name=wrapped.display_name(share.listener),

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib.admin.models import CHANGE
+from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
@@ -63,12 +65,14 @@ HERS = (
 
 
 def project_models():
-    """Every model of this repository's apps (not Django's or a dependency's)."""
+    """Every model of this repository's apps (not Django's or a dependency's), and the Django
+    admin's change log, which names the objects changed through it."""
     base = Path(django_settings.BASE_DIR).resolve()
     for config in apps.get_app_configs():
         path = Path(config.path).resolve()
         if path.is_relative_to(base) and ".venv" not in path.parts:
             yield from config.get_models()
+    yield AdminLogEntry
 
 
 def traces_of(listener_id):
@@ -224,6 +228,12 @@ def world(tmp_path, settings, django_capture_on_commit_callbacks):
     tokens.issue_token(dora, name="Dora assistant")
     ratelimit.hit(ratelimit.key_for_listener(dora.pk))
     ensure_fresh(dora)
+    # The operator changed her and one of her import jobs in the Django admin earlier (and Bob,
+    # whose entry stays): its log names them.
+    auditor = get_user_model().objects.create_superuser("auditor", password="auditor-pass-123")
+    AdminLogEntry.objects.log_actions(
+        auditor.pk, [dora, done, bob], CHANGE, change_message="Changed time zone."
+    )
     files = [
         Path(job.stored_path) for job in ImportJob.objects.filter(listener=dora) if job.stored_path
     ]
@@ -279,6 +289,9 @@ def test_deleting_a_listener_leaves_no_row_or_file_of_theirs(
     assert not Listener.objects.filter(pk=dora.pk).exists()
     assert traces_of(dora.pk) == []
     assert not any(path.exists() for path in world["files"])
+    assert list(AdminLogEntry.objects.filter(object_repr="bob").values_list("action_flag")) == [
+        (CHANGE,)
+    ]
     # Bob keeps everything, the shared rows he uses included (no longer attributed to her).
     bobs = sorted(
         Play.objects.filter(listener=bob).values_list(
@@ -306,4 +319,5 @@ def test_the_scan_covers_every_table_of_the_project():
         "imports.ImportJob",
         "mcp.McpToken",
         "mcp.McpRateCounter",
+        "admin.LogEntry",
     } <= tables

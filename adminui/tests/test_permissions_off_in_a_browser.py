@@ -9,37 +9,19 @@ import pytest
 from accounts import scopes
 from accounts.models import Listener
 from adminui.tests.conftest import log_in_as_listener
-from spotify_standin import StandinServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def standin():
-    with StandinServer("127.0.0.1", 0, client_id="browser-client", client_secret="s3") as server:
-        server.state.authorize_as("carol")
-        yield server
-
-
-@pytest.fixture
-def app(live_server, settings, standin):
-    settings.SPOTIFY_ACCOUNTS_BASE_URL = standin.url
-    settings.SPOTIFY_API_BASE_URL = standin.api_url
-    settings.SPOTIFY_CLIENT_ID = "browser-client"
-    settings.SPOTIFY_CLIENT_SECRET = "s3"
-    settings.SPOTIFY_REDIRECT_URI = f"{live_server.url}/auth/callback"
-    return live_server
-
-
-def test_turning_permissions_off_logs_in_again_through_spotify(app, chromium):
+def test_turning_permissions_off_logs_in_again_through_spotify(browser_app, chromium):
     blocked = []
     with chromium() as page:
         page.on("console", lambda message: blocked.append(message.text))
-        page.goto(f"{app.url}/auth/login?with=playlists")
-        page.wait_for_url(f"{app.url}/auth/connected")
-        page.goto(f"{app.url}/me")
+        page.goto(f"{browser_app.url}/auth/login?with=playlists")
+        page.wait_for_url(f"{browser_app.url}/auth/connected")
+        page.goto(f"{browser_app.url}/me")
         page.click("#assistant-permissions button[type=submit]")
-        page.wait_for_url(f"{app.url}/auth/connected", timeout=10_000)
+        page.wait_for_url(f"{browser_app.url}/auth/connected", timeout=10_000)
         heading = page.locator("h1").inner_text()
 
     assert heading == "Connected: Carol"

@@ -234,3 +234,31 @@ def test_only_a_logged_in_listener_makes_links(client, carol_history):
     response = client.post("/me/wrapped/shares", {"start": "2023", "end": "2023"})
     assert response.status_code == 302 and response["Location"].startswith("/auth/login")
     assert WrappedShare.objects.count() == 0
+
+
+def test_a_share_link_takes_its_views_a_minute_then_says_wait_with_nothing_of_the_wrapped(
+    listener_client, carol_history, settings
+):
+    settings.SHARE_VIEWS_PER_MINUTE = 3
+    path = make_link(listener_client)
+    strangers = [Client(REMOTE_ADDR=f"198.51.100.{n}") for n in range(4)]
+    # The page and its picture count together, whoever asks: other addresses can't multiply it.
+    assert strangers[0].get(path).status_code == 200
+    assert strangers[1].get(f"{path}/card.png").status_code == 200
+    assert strangers[2].get(path).status_code == 200
+    refused = strangers[3].get(path)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "opened more than 3 times in a minute" in refused.content.decode()
+    assert "Top artists" not in refused.content.decode()
+    assert strangers[3].get(f"{path}/card.png").status_code == 429
+    # Another link of the same listener has its own allowance; the listener's own page is untouched.
+    other = make_link(listener_client, "2022", "2023")
+    assert strangers[3].get(other).status_code == 200
+    assert listener_client.get("/me/wrapped?start=2023&end=2023").status_code == 200
+
+
+def test_an_unknown_link_is_a_404_before_anything_is_counted(client, settings):
+    settings.SHARE_VIEWS_PER_MINUTE = 1
+    for _ in range(3):
+        assert client.get("/wrapped/" + "x" * 43).status_code == 404

@@ -123,3 +123,30 @@ def test_the_service_imports_checks_and_routes_without_the_benchmarks_package(tm
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert int(result.stdout.splitlines()[-1].split()[1]) > 100
+
+
+# The service's layers, lowest first (README, "Development"): a module may import its own app and
+# the apps below it, never one above. `mcp` sits above `imports` (the operator's
+# `recent_import_jobs` tool lists import jobs); `imports` never imports `mcp`.
+LAYERS = ("accounts", "plays", "imports", "mcp", "adminui", "spotify_history")
+
+
+def upward_imports(path, layer):
+    above = set(LAYERS[LAYERS.index(layer) + 1 :])
+    return sorted({name for name in imported_modules(path) if name.split(".")[0] in above})
+
+
+def test_each_app_imports_only_itself_and_the_apps_below_it():
+    offenders = {}
+    for path in service_modules():
+        layer = path.relative_to(REPO).parts[0]
+        if layer in LAYERS and (names := upward_imports(path, layer)):
+            offenders[str(path.relative_to(REPO))] = names
+    assert offenders == {}
+
+
+def test_the_layer_check_sees_an_upward_import(tmp_path):
+    module = tmp_path / "upward.py"
+    module.write_text("from plays.queries import top_artists\nfrom mcp.tools import call_tool\n")
+    assert upward_imports(module, "imports") == ["mcp.tools"]
+    assert upward_imports(module, "adminui") == []
