@@ -437,6 +437,27 @@ class PeriodTotal(models.Model):
         return f"{self.listener_id} {self.kind} {self.unit}{self.period} {self.key}: {self.plays}"
 
 
+class PeriodCount(models.Model):
+    """How many artists, albums or tracks have a PeriodTotal row in one UTC period: the number
+    ranked in it, read as one row instead of counted over the period's rows."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)
+    unit = models.CharField(max_length=1, choices=PeriodTotal.Unit.choices)
+    period = models.DateField()
+    keys = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "kind", "unit", "period"], name="periodcount_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.kind} {self.unit}{self.period}: {self.keys}"
+
+
 class HourTotal(models.Model):
     """One listener's plays from one source in one UTC hour: counted ones, and all stored."""
 

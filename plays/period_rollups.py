@@ -1,5 +1,6 @@
 """Builds PeriodTotal: each listener's counted plays of tracks per artist, album and track in each
-UTC week, month and year, the hidden artists' items left out.
+UTC week, month and year, the hidden artists' items left out; and PeriodCount, how many of each
+kind have a play in each of those periods.
 
 Why: ranks over time and number ones (`plays.queries.ranks`) need, in each period, how many
 artists (albums, tracks) have more plays than one of them, or which have the most. Summed from the
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.db import connection
 
 from plays import hidden
-from plays.models import PeriodTotal
+from plays.models import PeriodCount, PeriodTotal
 
 # The key of each kind, a column of plays_item (tracks: the item itself).
 _KEYS = {"track": "i.id", "artist": "i.primary_artist_id", "album": "i.album_id"}
@@ -62,15 +63,19 @@ def rebuild(listener_id, months=None):
         _from_rollup(listener_id, "m", keep, keep_params, None, None)
         _from_rollup(listener_id, "y", keep, keep_params, None, None)
         _weeks(listener_id, keep, keep_params, None, None)
+        _count(listener_id, None, None, None)
         return
     months = sorted(set(months))
     for month in months:
         after = _month_after(month)
         rows.filter(unit="m", period=month).delete()
         _from_rollup(listener_id, "m", keep, keep_params, month, after)
+        _count(listener_id, "m", month, after)
     for year in sorted({date(month.year, 1, 1) for month in months}):
+        after = date(year.year + 1, 1, 1)
         rows.filter(unit="y", period=year).delete()
-        _from_rollup(listener_id, "y", keep, keep_params, year, date(year.year + 1, 1, 1))
+        _from_rollup(listener_id, "y", keep, keep_params, year, after)
+        _count(listener_id, "y", year, after)
     weeks = set()
     for month in months:
         week = _monday(month)
@@ -86,6 +91,27 @@ def rebuild(listener_id, months=None):
     for first, after in runs:
         rows.filter(unit="w", period__gte=first, period__lt=after).delete()
         _weeks(listener_id, keep, keep_params, first, after)
+        _count(listener_id, "w", first, after)
+
+
+def _count(listener_id, unit, first, after):
+    """PeriodCount of the periods of `unit` in [first, after) (every period for None)."""
+    counts = PeriodCount.objects.filter(listener_id=listener_id)
+    where, params = "", []
+    if unit is not None:
+        counts = counts.filter(unit=unit, period__gte=first, period__lt=after)
+        where, params = (
+            " AND unit = %s AND period >= %s AND period < %s",
+            [unit, _d(first), _d(after)],
+        )
+    counts.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO plays_periodcount (listener_id, kind, unit, period, keys) "
+            "SELECT listener_id, kind, unit, period, COUNT(*) FROM plays_periodtotal "
+            f"WHERE listener_id = %s{where} GROUP BY listener_id, kind, unit, period",
+            [listener_id, *params],
+        )
 
 
 def _from_rollup(listener_id, unit, keep, keep_params, first, after):

@@ -23,16 +23,18 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Max, Min, Q
+from django.db.models import F, Max, Min, Q
 
 from plays.models import Album, Artist, Item, ItemTotal
 from plays.queries.exclusions import hidden_rollup_rows, says_excluded_artists
+from plays.queries.hours import epoch_minute
 from plays.queries.lookup import find_played
 from plays.queries.sums import (
     artist_names,
     counted_plays,
     spotify_id_of,
     sql_param,
+    subquery,
 )
 from plays.queries.windows import UTC_ZONE, QueryError, Window, listener_tz
 from plays.rollups import ensure_fresh
@@ -100,8 +102,8 @@ def _periods(listener, window, granularity, tz):
 
 
 _UNIT = {"week": "w", "month": "m", "year": "y"}
-# Periods (or pairs) per statement: the parameters stay well under SQLite's limit.
-_CHUNK = 300
+# Periods (pairs, edges) per statement: the parameters stay well under SQLite's limit.
+_CHUNK = 2000
 
 
 def _chunks(values):
@@ -112,27 +114,47 @@ def _chunks(values):
 def _moved(listener, kind, periods, granularity, tz):
     """{period: {key: plays moved in (+) or out (-)}}: the counted plays of tracks between each
     wanted period's UTC start (or end) and its local one, which the UTC rollup counts in one
-    period and the listener's zone in the other; empty in UTC."""
+    period and the listener's zone in the other; empty in UTC.
+
+    East of UTC the local period starts first: the plays between its start and UTC's are in the
+    UTC period before and move into it; west of UTC they move out into the one before."""
     wanted = set(periods)
-    group = _GROUP[kind]
-    slivers = Q()
+    edges = []  # (first instant, first instant after, UTC period, local period)
     for day in [*periods, _next_period(periods[-1], granularity)]:
         utc, local = _local_start(day, UTC_ZONE), _local_start(day, tz)
-        if utc != local:
-            low, high = sorted((utc, local))
-            slivers |= Q(played_at__gte=low, played_at__lt=high)
+        before = _period_of(day - timedelta(days=1), granularity)
+        if local < utc:
+            edges.append((local, utc, before, day))
+        elif utc < local:
+            edges.append((utc, local, day, before))
     moved = {}
-    if not slivers:
-        return moved
-    plays = counted_plays(listener).filter(item__kind="track", **{f"{group}__isnull": False})
-    for played_at, key in plays.filter(slivers).values_list("played_at", group).order_by():
-        counted_in = _period_of(played_at.astimezone(UTC_ZONE).date(), granularity)
-        belongs_to = _period_of(played_at.astimezone(tz).date(), granularity)
-        if counted_in != belongs_to:
-            for period, step in ((counted_in, -1), (belongs_to, 1)):
-                if period in wanted:
-                    keys = moved.setdefault(period, Counter())
-                    keys[key] += step
+    group = _GROUP[kind]
+    plays = (
+        counted_plays(listener)
+        .filter(item__kind="track", **{f"{group}__isnull": False})
+        .annotate(k=F(group))
+        .values("played_at", "k")
+        .order_by()
+    )
+    day = f"{epoch_minute('q.played_at')} / 1440"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(edges):
+            # Each sliver lies within one UTC day (offsets are under a day), a different day for
+            # each edge: the plays are counted per UTC day and key.
+            slivers, days = Q(), {}
+            for low, high, counted_in, belongs_to in chunk:
+                slivers |= Q(played_at__gte=low, played_at__lt=high)
+                days[int(low.timestamp() // 86400)] = (counted_in, belongs_to)
+            inner, params = subquery(plays.filter(slivers))
+            cursor.execute(
+                f"SELECT {day}, q.k, COUNT(*) FROM ({inner}) q GROUP BY {day}, q.k", params
+            )
+            for number, key, n in cursor.fetchall():
+                counted_in, belongs_to = days[int(number)]
+                for period, step in ((counted_in, -n), (belongs_to, n)):
+                    if period in wanted:
+                        keys = moved.setdefault(period, Counter())
+                        keys[key] += step
     return {period: {k: n for k, n in keys.items() if n} for period, keys in moved.items()}
 
 
@@ -145,12 +167,32 @@ def _where(listener, kind, granularity, alias="r"):
 
 
 def _values(rows):
-    """A VALUES list as a subquery with columns column1, column2 (both databases name them so)."""
-    marks = ", ".join(["(%s, %s)"] * len(rows))
+    """A VALUES list of rows of equal length as a subquery with columns column1, column2, ...
+    (both databases name them so)."""
+    width = len(rows[0])
+    marks = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
+    columns = ", ".join(f"column{n}" for n in range(1, width + 1))
     return (
-        f"(SELECT column1, column2 FROM (VALUES {marks}) vv)",
+        f"(SELECT {columns} FROM (VALUES {marks}) vv)",
         [sql_param(value) for row in rows for value in row],
     )
+
+
+def _rows_of_each(listener, kind, granularity, values, condition):
+    """(SQL, params) of the PeriodTotal rows (period, key, plays) matching each row `v` of a
+    VALUES list (`condition` on `r` and `v`), each looked up in the index on its own. PostgreSQL
+    would rather hash-join whole ranges of the table: a LATERAL subquery kept apart by OFFSET 0
+    makes it look each one up; SQLite does so anyway."""
+    where, params = _where(listener, kind, granularity)
+    values, value_params = values
+    if connection.vendor == "postgresql":
+        rows = (
+            f"{values} v CROSS JOIN LATERAL (SELECT r.period, r.key, r.plays FROM "
+            f"plays_periodtotal r WHERE {where} AND {condition} OFFSET 0) r"
+        )
+    else:
+        rows = f"{values} v JOIN plays_periodtotal r ON {condition} AND {where}"
+    return f"SELECT r.period, r.key, r.plays FROM {rows}", [*value_params, *params]
 
 
 def _as_date(value):
@@ -160,15 +202,17 @@ def _as_date(value):
 
 def _rollup_plays(listener, kind, granularity, pairs):
     """{(period, key): the rollup's plays} of (UTC period, key) pairs that have a row."""
-    where, params = _where(listener, kind, granularity)
     found = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(pairs):
-            values, value_params = _values(chunk)
             cursor.execute(
-                f"SELECT r.period, r.key, r.plays FROM {values} v JOIN plays_periodtotal r "
-                f"ON r.period = v.column1 AND r.key = v.column2 WHERE {where}",
-                [*value_params, *params],
+                *_rows_of_each(
+                    listener,
+                    kind,
+                    granularity,
+                    _values(chunk),
+                    "r.period = v.column1 AND r.key = v.column2",
+                )
             )
             for period, key, n in cursor.fetchall():
                 found[(_as_date(period), key)] = int(n)
@@ -194,13 +238,14 @@ def _standings(listener, kind, periods, granularity, tz, key):
             values, value_params = _values([(p, mine[p]) for p in chunk])
             of_period = f"FROM plays_periodtotal r WHERE {where} AND r.period = v.column1"
             cursor.execute(
-                f"SELECT v.column1, (SELECT COUNT(*) {of_period}), "
+                "SELECT v.column1, (SELECT MAX(r.keys) FROM plays_periodcount r "
+                f"WHERE {where} AND r.period = v.column1), "
                 f"(SELECT COUNT(*) {of_period} AND r.plays > v.column2), "
                 f"(SELECT COUNT(*) {of_period} AND r.plays = v.column2) FROM {values} v",
                 [*params, *params, *params, *value_params],
             )
             for period, ranked, above, equal in cursor.fetchall():
-                counts[_as_date(period)] = (int(ranked), int(above), int(equal))
+                counts[_as_date(period)] = (int(ranked or 0), int(above), int(equal))
     standings = {}
     for period in periods:
         ranked, above, equal = counts[period]
@@ -227,16 +272,31 @@ def _tops(listener, kind, periods, granularity, tz):
         listener, kind, granularity, sorted((p, k) for p, keys in moved.items() for k in keys)
     )
     where, params = _where(listener, kind, granularity)
-    where2, params2 = _where(listener, kind, granularity, "r2")
     counted = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(periods):
-            values, value_params = _values([(p, lost.get(p, 0)) for p in chunk])
+            # Each period's most plays: the top of its index range.
+            values, value_params = _values([(p,) for p in chunk])
             cursor.execute(
-                f"SELECT r.period, r.key, r.plays FROM {values} v JOIN plays_periodtotal r "
-                f"ON r.period = v.column1 WHERE {where} AND r.plays >= (SELECT MAX(r2.plays) "
-                f"FROM plays_periodtotal r2 WHERE {where2} AND r2.period = v.column1) - v.column2",
-                [*value_params, *params, *params2],
+                f"SELECT v.column1, (SELECT MAX(r.plays) FROM plays_periodtotal r WHERE {where} "
+                f"AND r.period = v.column1) FROM {values} v",
+                [*params, *value_params],
+            )
+            least = [
+                (_as_date(period), int(most) - lost.get(_as_date(period), 0))
+                for period, most in cursor.fetchall()
+                if most is not None
+            ]
+            if not least:
+                continue
+            cursor.execute(
+                *_rows_of_each(
+                    listener,
+                    kind,
+                    granularity,
+                    _values(least),
+                    "r.period = v.column1 AND r.plays >= v.column2",
+                )
             )
             for period, key, n in cursor.fetchall():
                 counted.setdefault(_as_date(period), {})[key] = int(n)
