@@ -396,6 +396,8 @@ class ItemTotal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["listener", "item"], name="itemtotal_unique")
         ]
+        # forgotten_favorites: the items played since a day, as one range.
+        indexes = [models.Index(fields=["listener", "last_at"], name="itemtotal_last_idx")]
 
     def __str__(self):
         return f"{self.listener_id} {self.item_id}: {self.plays}"

@@ -49,5 +49,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('listener', 'kind', 'unit', 'period', 'key'), name='periodtotal_unique')],
             },
         ),
+        migrations.AddIndex(
+            model_name='itemtotal',
+            index=models.Index(fields=['listener', 'last_at'], name='itemtotal_last_idx'),
+        ),
         migrations.RunPython(rebuild_rollups, migrations.RunPython.noop),
     ]
