@@ -263,16 +263,14 @@ def _standings(listener, kind, periods, granularity, tz, key):
 def _tops(listener, kind, periods, granularity, tz):
     """{period: (most plays, [keys with that many])} of the periods with any counted play.
 
-    From PeriodTotal: the rows with the period's most plays, less the most plays any moved item
-    lost (any item the moves could leave on top has at least that many), then the moved items
-    counted with their moved plays."""
+    From PeriodTotal: the period's most plays M, then the rows with at least M - lost - gained
+    (lost: the most plays any item moved out, gained: the most any moved in). The number one has
+    at least M - lost (the item with M has at least that many after the moves), and no item with
+    fewer than M - lost - gained before the moves can reach it, so the rows read hold every
+    candidate; the moved ones among them are counted again with their moved plays."""
     moved = _moved(listener, kind, periods, granularity, tz)
-    lost = {p: max([-n for n in keys.values() if n < 0], default=0) for p, keys in moved.items()}
-    before = _rollup_plays(
-        listener, kind, granularity, sorted((p, k) for p, keys in moved.items() for k in keys)
-    )
     where, params = _where(listener, kind, granularity)
-    counted = {}
+    counted, floors = {}, {}
     with connection.cursor() as cursor:
         for chunk in _chunks(periods):
             # Each period's most plays: the top of its index range.
@@ -282,11 +280,13 @@ def _tops(listener, kind, periods, granularity, tz):
                 f"AND r.period = v.column1) FROM {values} v",
                 [*params, *value_params],
             )
-            least = [
-                (_as_date(period), int(most) - lost.get(_as_date(period), 0))
-                for period, most in cursor.fetchall()
-                if most is not None
-            ]
+            for period, most in cursor.fetchall():
+                if most is not None:
+                    steps = moved.get(_as_date(period), {}).values()
+                    lost = max([-n for n in steps if n < 0], default=0)
+                    gained = max([n for n in steps if n > 0], default=0)
+                    floors[_as_date(period)] = int(most) - lost - gained
+            least = [(period, floor) for period, floor in floors.items() if period in set(chunk)]
             if not least:
                 continue
             cursor.execute(
@@ -301,11 +301,15 @@ def _tops(listener, kind, periods, granularity, tz):
             for period, key, n in cursor.fetchall():
                 counted.setdefault(_as_date(period), {})[key] = int(n)
     for period, keys in moved.items():
+        rows = counted.setdefault(period, {})
         for k, step in keys.items():
-            counted.setdefault(period, {})[k] = before.get((period, k), 0) + step
+            if k in rows:
+                rows[k] += step
+            elif floors.get(period, 0) <= 0:  # every row was read: the item had none
+                rows[k] = step
     tops = {}
     for period, keys in counted.items():
-        most = max(keys.values())
+        most = max(keys.values(), default=0)
         if most > 0:
             tops[period] = (most, [k for k, n in keys.items() if n == most])
     return tops
