@@ -396,9 +396,68 @@ class ItemTotal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["listener", "item"], name="itemtotal_unique")
         ]
+        # forgotten_favorites: the items played since a day, as one range.
+        indexes = [models.Index(fields=["listener", "last_at"], name="itemtotal_last_idx")]
 
     def __str__(self):
         return f"{self.listener_id} {self.item_id}: {self.plays}"
+
+
+class PeriodTotal(models.Model):
+    """Counted plays of tracks by one listener per artist (primary), album or track in one UTC
+    week (from Monday), month or year, the hidden artists' items left out
+    (`plays.period_rollups`): ranks and number ones count the items above a number of plays in a
+    period as one index range, instead of summing every item's rollup rows each time."""
+
+    class Unit(models.TextChoices):
+        WEEK = "w", "week"
+        MONTH = "m", "month"
+        YEAR = "y", "year"
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)  # "artist", "album" or "track"
+    unit = models.CharField(max_length=1, choices=Unit.choices)
+    period = models.DateField()  # the UTC week's Monday, the month's or the year's first day
+    # The artist's, album's or track's id: no database constraint, as for ItemMonth.
+    key = models.BigIntegerField()
+    plays = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "kind", "unit", "period", "key"], name="periodtotal_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["listener", "kind", "unit", "period", "plays"],
+                name="periodtotal_plays_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.kind} {self.unit}{self.period} {self.key}: {self.plays}"
+
+
+class PeriodCount(models.Model):
+    """How many artists, albums or tracks have a PeriodTotal row in one UTC period: the number
+    ranked in it, read as one row instead of counted over the period's rows."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)
+    unit = models.CharField(max_length=1, choices=PeriodTotal.Unit.choices)
+    period = models.DateField()
+    keys = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "kind", "unit", "period"], name="periodcount_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.kind} {self.unit}{self.period}: {self.keys}"
 
 
 class HourTotal(models.Model):

@@ -1,5 +1,6 @@
-"""Keeps each listener's rollups (ItemMonth, ItemYear, ItemTotal, HourTotal, and HiddenHourTotal:
-the hours of the plays of the artists the listener hides) exact.
+"""Keeps each listener's rollups (ItemMonth, ItemYear, ItemTotal, HourTotal, HiddenHourTotal:
+the hours of the plays of the artists the listener hides, and PeriodTotal: see
+`plays.period_rollups`) exact.
 
 Scanning a million plays takes PostgreSQL a second or more; summing a few thousand rollup rows
 takes milliseconds. The rollups are derived data only. Triggers on plays_play (see migration
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from plays import hidden
+from plays import hidden, period_rollups
 from plays.models import (
     HiddenHourTotal,
     HourTotal,
@@ -78,6 +79,9 @@ def rebuild(listener, *, full=False) -> bool:
             builder.rebuild_months(sorted({month for _, month, _ in marks}))
         if hidden_changed and not full:
             builder.rebuild_hidden_hours(None, None)
+        period_rollups.rebuild(
+            listener.pk, None if full or hidden_changed else sorted({m for _, m, _ in marks})
+        )
         for mark_id, _month, version in marks:
             # Only the marks seen above: a play stored meanwhile has bumped its month's version.
             RollupDirty.objects.filter(id=mark_id, version=version).delete()

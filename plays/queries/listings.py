@@ -273,24 +273,22 @@ def podcasts(listener, *, window=None, limit=10, tz=None) -> dict:
 
 
 def _quiet_since(listener, group, cutoff):
-    """A subquery of the track ids of the items (or the artists' tracks) whose last counted play
-    ever is before `cutoff`."""
-    keep, keep_params = exclusion_of(listener).keep_sql("t.item_id")
-    keep = f" AND {keep}" if keep else ""
+    """A condition on the item `i` (and its parameters): it is a track, or an artist's track,
+    with no counted play since `cutoff`. The few played since are the ones left out: read from
+    the (listener, last_at) index of the all-time rollup, not by grouping all of it."""
     if group == "item":
         return (
-            "SELECT t.item_id FROM plays_itemtotal t WHERE t.listener_id = %s AND t.last_at < %s"
-            + keep,
-            [listener.pk, sql_param(cutoff), *keep_params],
+            "i.id NOT IN (SELECT t.item_id FROM plays_itemtotal t WHERE t.listener_id = %s "
+            "AND t.last_at >= %s)",
+            [listener.pk, sql_param(cutoff)],
         )
-    quiet = (
-        "SELECT ti.primary_artist_id FROM plays_itemtotal t JOIN plays_item ti ON ti.id = "
-        "t.item_id WHERE t.listener_id = %s AND ti.kind = 'track' AND ti.primary_artist_id IS "
-        f"NOT NULL{keep} GROUP BY ti.primary_artist_id HAVING MAX(t.last_at) < %s"
-    )
+    keep, keep_params = exclusion_of(listener).keep_sql("t.item_id")
+    keep = f" AND {keep}" if keep else ""
     return (
-        f"SELECT ai.id FROM plays_item ai WHERE ai.primary_artist_id IN ({quiet})",
-        [listener.pk, *keep_params, sql_param(cutoff)],
+        "i.primary_artist_id NOT IN (SELECT ti.primary_artist_id FROM plays_itemtotal t "
+        "JOIN plays_item ti ON ti.id = t.item_id WHERE t.listener_id = %s AND t.last_at >= %s "
+        f"AND ti.kind = 'track' AND ti.primary_artist_id IS NOT NULL{keep})",
+        [listener.pk, sql_param(cutoff), *keep_params],
     )
 
 
@@ -326,15 +324,9 @@ def forgotten_favorites(listener, window=None, *, quiet_days=365, limit=20, tz=N
         ("artists", "item__primary_artist", artist_rows),
         ("tracks", "item", track_rows),
     ):
-        items_sql, items_params = _quiet_since(listener, group, cutoff)
+        where, params = _quiet_since(listener, group, cutoff)
         rows, found = grouped(
-            listener,
-            window,
-            group,
-            kinds=["track"],
-            limit=limit,
-            items_sql=items_sql,
-            items_params=items_params,
+            listener, window, group, kinds=["track"], limit=limit, where=where, params=params
         )
         last = _last_plays(listener, group, [row[0] for row in rows])
         listed = to_rows(rows)

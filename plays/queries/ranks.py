@@ -7,10 +7,11 @@ the first counted play to the last). In each period the artists (by each track's
 tracks or albums are ranked by counted plays of tracks; ties share a rank, with standard
 competition ranking ("1224": two items tied first are both 1, the next is 3).
 
-Speed: months are summed from the monthly rollup (UTC months) and years from the yearly one, then
-the plays between a UTC month's (year's) start and the local one's (at most the zone's offset
-apart) are moved across, as `item_detail` does; weeks are summed from the plays, each play's
-local day worked out in SQL. The ranking itself is SQL too: one row per period comes back.
+Speed: PeriodTotal (`plays.period_rollups`) holds each artist's, album's and track's counted plays
+in each UTC week, month and year, indexed by plays, so "how many have more plays than this one" or
+"which have the most" in a period is one index range. The plays between a UTC period's start and
+the local one's (at most the zone's offset apart) are then moved across, as `item_detail` does,
+and only the items they touch are counted again in Python.
 """
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
@@ -25,15 +26,12 @@ from django.db import connection
 from django.db.models import F, Max, Min, Q
 
 from plays.models import Album, Artist, Item, ItemTotal
-from plays.queries.exclusions import exclusion_of, hidden_rollup_rows, says_excluded_artists
-from plays.queries.hours import epoch_minute, local_minute_sql
+from plays.queries.exclusions import hidden_rollup_rows, says_excluded_artists
+from plays.queries.hours import epoch_minute
 from plays.queries.lookup import find_played
 from plays.queries.sums import (
-    GROUP_COLUMNS,
     artist_names,
     counted_plays,
-    month_ceil,
-    month_floor,
     spotify_id_of,
     sql_param,
     subquery,
@@ -103,139 +101,217 @@ def _periods(listener, window, granularity, tz):
     return periods
 
 
-_EPOCH_DAY = date(1970, 1, 1)
+_UNIT = {"week": "w", "month": "m", "year": "y"}
+# Periods (pairs, edges) per statement: the parameters stay well under SQLite's limit.
+_CHUNK = 2000
 
 
-def _weeks_sql(listener, kind, periods, tz):
-    """(sql, params) of rows (period, k, n) for whole local weeks, from the plays: each play's
-    local day worked out in SQL (epoch minutes moved by the zone's offsets, as `time_sums`
-    does), the period being the week's number since the Monday before 1970-01-01."""
+def _chunks(values):
+    values = list(values)
+    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+
+
+def _moved(listener, kind, periods, granularity, tz):
+    """{period: {key: plays moved in (+) or out (-)}}: the counted plays of tracks between each
+    wanted period's UTC start (or end) and its local one, which the UTC rollup counts in one
+    period and the listener's zone in the other; empty in UTC.
+
+    East of UTC the local period starts first: the plays between its start and UTC's are in the
+    UTC period before and move into it; west of UTC they move out into the one before."""
+    wanted = set(periods)
+    edges = []  # (first instant, first instant after, UTC period, local period)
+    for day in [*periods, _next_period(periods[-1], granularity)]:
+        utc, local = _local_start(day, UTC_ZONE), _local_start(day, tz)
+        before = _period_of(day - timedelta(days=1), granularity)
+        if local < utc:
+            edges.append((local, utc, before, day))
+        elif utc < local:
+            edges.append((utc, local, day, before))
+    moved = {}
     group = _GROUP[kind]
-    start = _local_start(periods[0], tz)
-    end = _local_start(_next_period(periods[-1], "week"), tz)
     plays = (
-        counted_plays(listener, Window(start, end))
+        counted_plays(listener)
         .filter(item__kind="track", **{f"{group}__isnull": False})
         .annotate(k=F(group))
         .values("played_at", "k")
         .order_by()
     )
-    inner, params = subquery(plays)
-    first_minute = int(start.timestamp() // 60) - 60 * 24
-    local = local_minute_sql(tz, first_minute, int(end.timestamp() // 60) + 60 * 24)
-    day = f"({local} / 1440)"
-    sql = (
-        f"SELECT ({day} + 3) / 7 AS period, x.k AS k, COUNT(*) AS n FROM (SELECT "
-        f"{epoch_minute('q.played_at')} AS m, q.k AS k FROM ({inner}) q) x GROUP BY 1, 2"
-    )
-    return sql, params
-
-
-def _week_start(number):
-    return _EPOCH_DAY + timedelta(days=number * 7 - 3)
-
-
-def _counted_sql(listener, kind, periods, granularity, tz):
-    """(sql, params) of rows (period, k, n): the counted plays of tracks of each key of `kind` in
-    each whole local month or year that has any, for periods from the first to the last.
-
-    Whole UTC months (years) come from the rollup, and the plays between each UTC month's (year's)
-    start and the local one's are moved across as rows of +1 and -1, summed here in Python.
-    """
-    group = _GROUP[kind]
-    column = GROUP_COLUMNS[group]
-    wanted = set(periods)
-    start = _local_start(periods[0], tz)
-    end = _local_start(_next_period(periods[-1], granularity), tz)
-    first_month, end_month = month_floor(start).date(), month_ceil(end).date()
-    keep, keep_params = exclusion_of(listener).keep_sql("r.item_id")
-    keep = f"AND {keep} " if keep else ""
-    if granularity == "year":  # whole UTC years, from the yearly rollup
-        first_month = first_month.replace(month=1)
-        if end_month.month != 1:
-            end_month = date(end_month.year + 1, 1, 1)
-        table, unit = "plays_itemyear", "year"
-    else:
-        table, unit = "plays_itemmonth", "month"
-    sql = (
-        f"SELECT r.{unit} AS period, {column} AS k, SUM(r.plays) AS n FROM {table} r "
-        "JOIN plays_item i ON i.id = r.item_id WHERE r.listener_id = %s "
-        f"AND r.{unit} >= %s AND r.{unit} < %s AND i.kind = 'track' AND {column} IS NOT NULL "
-        f"{keep}GROUP BY r.{unit}, {column}"
-    )
-    params = [listener.pk, sql_param(first_month), sql_param(end_month), *keep_params]
-    slivers = Q()
-    month = first_month
-    while month <= end_month:
-        if granularity == "month" or month.month == 1:
-            utc, local = _local_start(month, UTC_ZONE), _local_start(month, tz)
-            if utc != local:
-                low, high = sorted((utc, local))
+    day = f"{epoch_minute('q.played_at')} / 1440"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(edges):
+            # Each sliver lies within one UTC day (offsets are under a day), a different day for
+            # each edge: the plays are counted per UTC day and key.
+            slivers, days = Q(), {}
+            for low, high, counted_in, belongs_to in chunk:
                 slivers |= Q(played_at__gte=low, played_at__lt=high)
-        month = _next_period(month, "month")
-    moved = Counter()
-    if slivers:
-        plays = counted_plays(listener).filter(item__kind="track", **{f"{group}__isnull": False})
-        for played_at, key in plays.filter(slivers).values_list("played_at", group).order_by():
-            counted_in = _period_of(played_at.astimezone(UTC_ZONE).date(), granularity)
-            belongs_to = _period_of(played_at.astimezone(tz).date(), granularity)
-            if counted_in != belongs_to:
-                if counted_in in wanted:
-                    moved[(counted_in, key)] -= 1
-                if belongs_to in wanted:
-                    moved[(belongs_to, key)] += 1
-    moved = [(period, key, n) for (period, key), n in moved.items() if n]
-    if moved:
-        rows = ", ".join(["(%s, %s, %s)"] * len(moved))
-        sql += f" UNION ALL SELECT column1, column2, column3 FROM (VALUES {rows}) v"
-        params += [value for period, key, n in moved for value in (sql_param(period), key, n)]
-    sql = f"SELECT period, k, SUM(n) AS n FROM ({sql}) u GROUP BY period, k HAVING SUM(n) > 0"
-    return sql, params
+                days[int(low.timestamp() // 86400)] = (counted_in, belongs_to)
+            inner, params = subquery(plays.filter(slivers))
+            cursor.execute(
+                f"SELECT {day}, q.k, COUNT(*) FROM ({inner}) q GROUP BY {day}, q.k", params
+            )
+            for number, key, n in cursor.fetchall():
+                counted_in, belongs_to = days[int(number)]
+                for period, step in ((counted_in, -n), (belongs_to, n)):
+                    if period in wanted:
+                        keys = moved.setdefault(period, Counter())
+                        keys[key] += step
+    return {period: {k: n for k, n in keys.items() if n} for period, keys in moved.items()}
 
 
-def _counted(listener, kind, periods, granularity, tz):
-    if granularity == "week":
-        return _weeks_sql(listener, kind, periods, tz)
-    return _counted_sql(listener, kind, periods, granularity, tz)
+def _where(listener, kind, granularity, alias="r"):
+    """The condition (and its parameters) on PeriodTotal rows of one kind and unit."""
+    return (
+        f"{alias}.listener_id = %s AND {alias}.kind = %s AND {alias}.unit = %s",
+        [listener.pk, kind, _UNIT[granularity]],
+    )
 
 
-def _as_date(value, granularity):
-    """A period's first day from the database: a date (text on SQLite), or a week's number."""
-    if granularity == "week":
-        return _week_start(int(value))
+def _values(rows):
+    """A VALUES list of rows of equal length as a subquery with columns column1, column2, ...
+    (both databases name them so)."""
+    width = len(rows[0])
+    marks = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
+    columns = ", ".join(f"column{n}" for n in range(1, width + 1))
+    return (
+        f"(SELECT {columns} FROM (VALUES {marks}) vv)",
+        [sql_param(value) for row in rows for value in row],
+    )
+
+
+def _rows_of_each(listener, kind, granularity, values, condition):
+    """(SQL, params) of the PeriodTotal rows (period, key, plays) matching each row `v` of a
+    VALUES list (`condition` on `r` and `v`), each looked up in the index on its own. PostgreSQL
+    would rather hash-join whole ranges of the table: a LATERAL subquery kept apart by OFFSET 0
+    makes it look each one up; SQLite does so anyway."""
+    where, params = _where(listener, kind, granularity)
+    values, value_params = values
+    if connection.vendor == "postgresql":
+        rows = (
+            f"{values} v CROSS JOIN LATERAL (SELECT r.period, r.key, r.plays FROM "
+            f"plays_periodtotal r WHERE {where} AND {condition} OFFSET 0) r"
+        )
+    else:
+        rows = f"{values} v JOIN plays_periodtotal r ON {condition} AND {where}"
+    return f"SELECT r.period, r.key, r.plays FROM {rows}", [*value_params, *params]
+
+
+def _as_date(value):
+    """A period's first day from the database (text on SQLite)."""
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _rollup_plays(listener, kind, granularity, pairs):
+    """{(period, key): the rollup's plays} of (UTC period, key) pairs that have a row."""
+    found = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(pairs):
+            cursor.execute(
+                *_rows_of_each(
+                    listener,
+                    kind,
+                    granularity,
+                    _values(chunk),
+                    "r.period = v.column1 AND r.key = v.column2",
+                )
+            )
+            for period, key, n in cursor.fetchall():
+                found[(_as_date(period), key)] = int(n)
+    return found
 
 
 def _standings(listener, kind, periods, granularity, tz, key):
     """{period: (items with a play, items with more plays than `key`, others tied with it, its
-    plays)} of the periods with any counted play."""
-    counted, params = _counted(listener, kind, periods, granularity, tz)
-    sql = (
-        f"WITH c AS ({counted}), m AS (SELECT period, n FROM c WHERE k = %s) "
-        "SELECT c.period, COUNT(*), SUM(CASE WHEN c.n > COALESCE(m.n, 0) THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN c.n = m.n AND c.k <> %s THEN 1 ELSE 0 END), MAX(m.n) "
-        "FROM c LEFT JOIN m ON m.period = c.period GROUP BY c.period"
-    )
+    plays)} of the periods.
+
+    The UTC period's counts come from index ranges of PeriodTotal (rows with more plays than the
+    key's local number, rows with as many); then only the items with plays moved across the
+    period's boundaries are counted again with their moved plays."""
+    moved = _moved(listener, kind, periods, granularity, tz)
+    pairs = {(period, key) for period in periods}
+    pairs |= {(period, k) for period, keys in moved.items() for k in keys}
+    before = _rollup_plays(listener, kind, granularity, sorted(pairs))
+    mine = {p: before.get((p, key), 0) + moved.get(p, {}).get(key, 0) for p in periods}
+    where, params = _where(listener, kind, granularity)
+    counts = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, key, key])
-        return {
-            _as_date(period, granularity): (ranked, int(above), int(tied or 0), int(mine or 0))
-            for period, ranked, above, tied, mine in cursor.fetchall()
-        }
+        for chunk in _chunks(periods):
+            values, value_params = _values([(p, mine[p]) for p in chunk])
+            of_period = f"FROM plays_periodtotal r WHERE {where} AND r.period = v.column1"
+            cursor.execute(
+                "SELECT v.column1, (SELECT MAX(r.keys) FROM plays_periodcount r "
+                f"WHERE {where} AND r.period = v.column1), "
+                f"(SELECT COUNT(*) {of_period} AND r.plays > v.column2), "
+                f"(SELECT COUNT(*) {of_period} AND r.plays = v.column2) FROM {values} v",
+                [*params, *params, *params, *value_params],
+            )
+            for period, ranked, above, equal in cursor.fetchall():
+                counts[_as_date(period)] = (int(ranked or 0), int(above), int(equal))
+    standings = {}
+    for period in periods:
+        ranked, above, equal = counts[period]
+        x = mine[period]
+        for k, step in moved.get(period, {}).items():
+            was = before.get((period, k), 0)
+            now = was + step
+            ranked += (now > 0) - (was > 0)
+            above += (now > x) - (was > x)
+            equal += (now == x) - (was == x)
+        standings[period] = (ranked, above, equal - 1 if x else 0, x)
+    return standings
 
 
 def _tops(listener, kind, periods, granularity, tz):
-    """{period: (most plays, [keys with that many])} of the periods with any counted play."""
-    counted, params = _counted(listener, kind, periods, granularity, tz)
-    sql = (
-        f"WITH c AS ({counted}) SELECT period, k, n FROM (SELECT period, k, n, "
-        "MAX(n) OVER (PARTITION BY period) AS most FROM c) x WHERE n = most"
-    )
-    tops = {}
+    """{period: (most plays, [keys with that many])} of the periods with any counted play.
+
+    From PeriodTotal: the period's most plays M, then the rows with at least M - lost - gained
+    (lost: the most plays any item moved out, gained: the most any moved in). The number one has
+    at least M - lost (the item with M has at least that many after the moves), and no item with
+    fewer than M - lost - gained before the moves can reach it, so the rows read hold every
+    candidate; the moved ones among them are counted again with their moved plays."""
+    moved = _moved(listener, kind, periods, granularity, tz)
+    where, params = _where(listener, kind, granularity)
+    counted, floors = {}, {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for period, key, n in cursor.fetchall():
-            tops.setdefault(_as_date(period, granularity), (int(n), []))[1].append(key)
+        for chunk in _chunks(periods):
+            # Each period's most plays: the top of its index range.
+            values, value_params = _values([(p,) for p in chunk])
+            cursor.execute(
+                f"SELECT v.column1, (SELECT MAX(r.plays) FROM plays_periodtotal r WHERE {where} "
+                f"AND r.period = v.column1) FROM {values} v",
+                [*params, *value_params],
+            )
+            for period, most in cursor.fetchall():
+                if most is not None:
+                    steps = moved.get(_as_date(period), {}).values()
+                    lost = max([-n for n in steps if n < 0], default=0)
+                    gained = max([n for n in steps if n > 0], default=0)
+                    floors[_as_date(period)] = int(most) - lost - gained
+            least = [(period, floor) for period, floor in floors.items() if period in set(chunk)]
+            if not least:
+                continue
+            cursor.execute(
+                *_rows_of_each(
+                    listener,
+                    kind,
+                    granularity,
+                    _values(least),
+                    "r.period = v.column1 AND r.plays >= v.column2",
+                )
+            )
+            for period, key, n in cursor.fetchall():
+                counted.setdefault(_as_date(period), {})[key] = int(n)
+    for period, keys in moved.items():
+        rows = counted.setdefault(period, {})
+        for k, step in keys.items():
+            if k in rows:
+                rows[k] += step
+            elif floors.get(period, 0) <= 0:  # every row was read: the item had none
+                rows[k] = step
+    tops = {}
+    for period, keys in counted.items():
+        most = max(keys.values(), default=0)
+        if most > 0:
+            tops[period] = (most, [k for k, n in keys.items() if n == most])
     return tops
 
 
