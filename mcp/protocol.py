@@ -21,14 +21,13 @@ A request is 2026-era when its `MCP-Protocol-Version` header says 2026-07-28 (or
 
 import base64
 import binascii
-import json
 import logging
 import re
 from dataclasses import dataclass, field
 
 from accounts.logs import log_event
 from mcp import body as json_body
-from mcp import prompts, resources
+from mcp import jsonout, prompts, resources
 from mcp.auth import insufficient_scope_challenge
 from mcp.calls import INSUFFICIENT_SCOPE, call_as
 from mcp.tools import UnknownTool, resolve_tool, tools_for
@@ -324,7 +323,7 @@ def tool_result(outcome):
     """A `tools/call` result: the structured answer plus the same JSON as text, or the error."""
     if outcome.error is not None:
         return {"content": [{"type": "text", "text": outcome.error}], "isError": True}
-    text = json.dumps(outcome.structured, ensure_ascii=False)
+    text = jsonout.dumps_text(outcome.structured)
     return {
         "content": [{"type": "text", "text": text}],
         "structuredContent": outcome.structured,

@@ -8,7 +8,7 @@ because they take no cookies: every request carries its bearer token.
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from mcp import openapi, plain, protocol
+from mcp import jsonout, openapi, plain, protocol
 from mcp.http import Refused, checked_caller, preflight, with_cors
 
 
@@ -43,9 +43,7 @@ def endpoint(request):
     if reply.body is None:
         response = HttpResponse(status=reply.status)
     else:
-        response = JsonResponse(
-            reply.body, status=reply.status, json_dumps_params={"ensure_ascii": False}
-        )
+        response = jsonout.response(reply.body, status=reply.status)
     for name, value in reply.headers.items():
         response[name] = value
     return with_cors(request, response)
@@ -79,7 +77,7 @@ def call(request):
     except Refused as refused:
         return refused.response
     status, body, headers = plain.call(caller, request.body)
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response = jsonout.response(body, status=status)
     for name, value in headers.items():
         response[name] = value
     return with_cors(request, response)

@@ -2,6 +2,10 @@
 the queries (`plays.queries.exclusions`) both use, so the two never disagree.
 
 An item is hidden when a hidden artist is credited on it, as its primary artist or a featured one.
+
+Within `remembered()` (one MCP tool call, which only reads) the hidden artists of a listener are
+read once: the freshness check, each query and the answer's `excluded_artists` all ask, and would
+otherwise each cost a round trip.
 """
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
@@ -10,18 +14,39 @@ An item is hidden when a hidden artist is credited on it, as its primary artist 
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 
 from plays.models import ExcludedArtist
 
+_remembered: ContextVar[dict | None] = ContextVar("hidden_artists_remembered", default=None)
+
+
+@contextmanager
+def remembered():
+    """Within the block, each listener's hidden artists are read from the database once. For
+    work that changes no hidden artist (an MCP tool call)."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
 
 def hidden_artist_ids(listener_id) -> tuple[int, ...]:
-    return tuple(
+    memo = _remembered.get()
+    if memo is not None and listener_id in memo:
+        return memo[listener_id]
+    ids = tuple(
         ExcludedArtist.objects.filter(listener_id=listener_id)
         .order_by("artist_id")
         .values_list("artist_id", flat=True)
     )
+    if memo is not None:
+        memo[listener_id] = ids
+    return ids
 
 
 def items_sql(artist_ids) -> tuple[str, list]:

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from plays import hidden, period_rollups
@@ -38,16 +39,18 @@ _CHUNK = 900
 
 def ensure_fresh(listener) -> bool:
     """Brings the listener's rollups up to date; True if anything had to be rebuilt."""
+    # One round trip: the state and whether any month is marked stale.
     state = (
         RollupState.objects.filter(listener_id=listener.pk)
-        .values_list("min_play_ms", "hidden_items")
+        .annotate(stale=Exists(RollupDirty.objects.filter(listener_id=listener.pk)))
+        .values_list("min_play_ms", "hidden_items", "stale")
         .first()
     )
     if (
         state is not None
         and state[0] == settings.MIN_PLAY_MS
+        and not state[2]
         and state[1] == hidden.signature(listener.pk)
-        and not RollupDirty.objects.filter(listener_id=listener.pk).exists()
     ):
         return False
     return rebuild(listener)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from mcp.tools.arguments import check_arguments, coerce_arguments
 from mcp.tools.base import LISTENER, Tool, ToolError, ToolOutcome, UnknownTool
 from mcp.tools.history import HISTORY_ALIASES, HISTORY_TOOLS
 from mcp.tools.memory import MEMORY_ALIASES, MEMORY_TOOLS
 from mcp.tools.ops import OPS_ALIASES, OPS_TOOLS
 from mcp.tools.spotify import SPOTIFY_ALIASES, SPOTIFY_TOOLS
-from plays import queries
+from plays import hidden, queries
 from plays.queries import QueryError
 
 TOOLS = [*HISTORY_TOOLS, *SPOTIFY_TOOLS, *MEMORY_TOOLS, *OPS_TOOLS]
@@ -45,6 +47,12 @@ def call_tool(tool: Tool, arguments, listener, *, client="") -> ToolOutcome:
         return ToolOutcome(error=problem)
     # A null optional argument means "the default", as if it were left out.
     args = {k: v for k, v in arguments.items() if k != "user_id" and v is not None}
+    # A tool that only reads reads the listener's hidden artists once (`plays.hidden`).
+    with nullcontext() if tool.writes else hidden.remembered():
+        return _answer(tool, args, listener, client)
+
+
+def _answer(tool, args, listener, client):
     try:
         tz = (
             queries.UTC_ZONE

@@ -24,8 +24,9 @@ from plays.queries.windows import listener_tz, min_play_ms
 from plays.rollups import ensure_fresh
 
 
-def _side_by_side(listener, first, second):
-    """[(item, kind, primary artist, plays, ms in first, plays, ms in second)] of either window.
+def _per_item_sql(listener, first, second):
+    """(SQL, params) of rows (item_id, a, a_ms, b, b_ms): each item's counted plays and
+    milliseconds in the first (a) and second (b) window, items played in neither left out.
 
     Each table is read once for both windows, with the sums of each picked by condition.
     """
@@ -56,18 +57,73 @@ def _side_by_side(listener, first, second):
             where = f"WHERE listener_id = %s AND ({either}) GROUP BY item_id"
             params += [*sum_params, listener.pk, *either_params]
         parts.append(head + where)
-    sql = (
-        "SELECT i.id, i.kind, i.primary_artist_id, y.a, y.a_ms, y.b, y.b_ms FROM (SELECT item_id, "
-        "SUM(a) AS a, SUM(a_ms) AS a_ms, SUM(b) AS b, SUM(b_ms) AS b_ms FROM ("
+    if len(parts) == 1:
+        return parts[0], params
+    return (
+        "SELECT item_id, SUM(a) AS a, SUM(a_ms) AS a_ms, SUM(b) AS b, SUM(b_ms) AS b_ms FROM ("
         + " UNION ALL ".join(parts)
-        + ") z GROUP BY item_id) y JOIN plays_item i ON i.id = y.item_id"
+        + ") z GROUP BY item_id",
+        params,
+    )
+
+
+# What _side_by_side reads back, besides the totals: the tracks and the artists (of tracks, by
+# primary artist) that grew (more plays in the second window) and faded, the `limit` largest
+# changes of each, ties by id, as `compare_periods` always ranked them.
+_CHANGES = (
+    ("tracks", "grew", "t", "b > a", "a - b"),
+    ("tracks", "faded", "t", "b < a", "b - a"),
+    ("artists", "grew", "ar", "b > a", "a - b"),
+    ("artists", "faded", "ar", "b < a", "b - a"),
+)
+
+
+def _side_by_side(listener, first, second, limit):
+    """(totals, changes): totals is [[plays, ms, unique tracks, unique artists] of each window];
+    changes maps (label, "grew" or "faded") to [(track or artist id, plays in first, in second)].
+
+    One query: the plays of each item in both windows (`_per_item_sql`), then in SQL the totals,
+    the tracks and artists heard in each window, and the largest changes, so only a few dozen
+    rows come back however many items the windows hold.
+    """
+    per_item, params = _per_item_sql(listener, first, second)
+    heard = "SUM(CASE WHEN {0} > 0 THEN 1 ELSE 0 END)"
+    selects = [
+        "SELECT 'sums', 0, SUM(a), SUM(a_ms), SUM(b), SUM(b_ms), "
+        f"(SELECT {heard.format('a')} FROM t), (SELECT {heard.format('b')} FROM t), "
+        f"(SELECT {heard.format('a')} FROM ar) FROM s",
+        f"SELECT 'artists_b', 0, (SELECT {heard.format('b')} FROM ar), 0, 0, 0, 0, 0, 0",
+    ]
+    select_params = []
+    for label, direction, source, keep, order in _CHANGES:
+        selects.append(
+            f"SELECT * FROM (SELECT '{label}_{direction}', id, a, 0, b, 0, 0, 0, 0 FROM {source} "
+            f"WHERE {keep} ORDER BY {order}, id LIMIT %s) {label}_{direction}"
+        )
+        select_params.append(limit)
+    sql = (
+        f"WITH s AS ({per_item}), "
+        "t AS (SELECT s.item_id AS id, s.a AS a, s.b AS b, i.primary_artist_id AS artist "
+        "FROM s JOIN plays_item i ON i.id = s.item_id WHERE i.kind = 'track'), "
+        "ar AS (SELECT artist AS id, SUM(a) AS a, SUM(b) AS b FROM t "
+        "WHERE artist IS NOT NULL GROUP BY artist) " + " UNION ALL ".join(selects)
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            (item, kind, artist, int(a), int(a_ms or 0), int(b), int(b_ms or 0))
-            for item, kind, artist, a, a_ms, b, b_ms in cursor.fetchall()
-        ]
+        cursor.execute(sql, [*params, *select_params])
+        rows = cursor.fetchall()
+    totals, changes, artists_b = [[0, 0, 0, 0], [0, 0, 0, 0]], {}, 0
+    for kind, key, *values in rows:
+        values = [int(value or 0) for value in values]
+        if kind == "sums":
+            a, a_ms, b, b_ms, tracks_a, tracks_b, artists_a = values[:7]
+            totals = [[a, a_ms, tracks_a, artists_a], [b, b_ms, tracks_b, 0]]
+        elif kind == "artists_b":
+            artists_b = values[0]
+        else:
+            label, direction = kind.split("_")
+            changes.setdefault((label, direction), []).append((key, values[0], values[2]))
+    totals[1][3] = artists_b
+    return totals, changes
 
 
 @says_excluded_artists
@@ -76,26 +132,13 @@ def compare_periods(listener, *, first, second, limit=10, tz=None) -> dict:
     check_limit(limit, 50)
     tz = tz or listener_tz(listener)
     ensure_fresh(listener)
-    rows = _side_by_side(listener, first, second)
-    counts = {"tracks": {}, "artists": {}}
-    totals = [[0, 0], [0, 0]]
-    for item, kind, artist, a, a_ms, b, b_ms in rows:
-        totals[0][0] += a
-        totals[0][1] += a_ms
-        totals[1][0] += b
-        totals[1][1] += b_ms
-        if kind != "track":
-            continue
-        counts["tracks"][item] = (a, b)
-        if artist is not None:
-            before, after = counts["artists"].get(artist, (0, 0))
-            counts["artists"][artist] = (before + a, after + b)
+    totals, changes = _side_by_side(listener, first, second, limit)
     sides = [
         {
             "plays": totals[position][0],
             "minutes": to_minutes(totals[position][1]),
-            "unique_tracks": sum(1 for pair in counts["tracks"].values() if pair[position]),
-            "unique_artists": sum(1 for pair in counts["artists"].values() if pair[position]),
+            "unique_tracks": totals[position][2],
+            "unique_artists": totals[position][3],
             "window": window.describe(tz),
         }
         for position, window in enumerate((first, second))
@@ -114,10 +157,7 @@ def compare_periods(listener, *, first, second, limit=10, tz=None) -> dict:
         "time_zone": str(tz),
     }
     for label, model in (("artists", Artist), ("tracks", Item)):
-        deltas = [(key, a, b) for key, (a, b) in counts[label].items()]
-        grew = sorted((d for d in deltas if d[2] > d[1]), key=lambda d: (d[1] - d[2], d[0]))
-        faded = sorted((d for d in deltas if d[2] < d[1]), key=lambda d: (d[2] - d[1], d[0]))
-        grew, faded = grew[:limit], faded[:limit]
+        grew, faded = changes.get((label, "grew"), []), changes.get((label, "faded"), [])
         objs = model.objects.in_bulk([d[0] for d in grew + faded])
         names = artist_names(objs) if model is Item else {}
 

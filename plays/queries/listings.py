@@ -26,35 +26,64 @@ from plays.queries.sums import (
 from plays.queries.windows import MAX_DAYS, QueryError, Window, iso, listener_tz, min_play_ms
 from plays.rollups import ensure_fresh
 
+_RECENT_COLUMNS = (
+    "item_id",
+    "played_at",
+    "ms_played",
+    "source",
+    "item__name",
+    "item__kind",
+    "item__spotify_id",
+    "item__album_id",
+    "item__album__name",
+    "item__album__image_url",
+    "item__show_id",
+    "item__show__name",
+)
+
 
 @says_excluded_artists
 def recent_plays(listener, *, limit=20, window=None, tz=None) -> dict:
     """The newest counted plays first: what, by whom, from where."""
     check_limit(limit, 200)
     tz = tz or listener_tz(listener)
+    # Plain rows, not model instances: only the columns the answer shows.
     plays = list(
         counted_plays(listener, window)
-        .select_related("item", "item__album", "item__show")
         # The order of the (listener, played_at, item) index: the newest N without a sort.
-        .order_by("-played_at", "-item_id")[:limit]
+        .order_by("-played_at", "-item_id")
+        .values_list(*_RECENT_COLUMNS)[:limit]
     )
-    names = artist_names({p.item_id for p in plays})
+    names = artist_names({p[0] for p in plays})
     items = [
         {
-            "id": p.item_id,
-            "played_at": iso(p.played_at, tz),
-            "track": p.item.name,
-            "kind": p.item.kind,
-            "artists": names.get(p.item_id, []),
-            "album": p.item.album.name if p.item.album else None,
-            "album_id": p.item.album_id,
-            "image_url": p.item.album.image_url if p.item.album else "",
-            "show": p.item.show.name if p.item.show else None,
-            "ms_played": p.ms_played,
-            "source": p.source,
-            "spotify_id": spotify_id_of(p.item),
+            "id": item_id,
+            "played_at": iso(played_at, tz),
+            "track": name,
+            "kind": kind,
+            "artists": names.get(item_id, []),
+            "album": album if album_id is not None else None,
+            "album_id": album_id,
+            "image_url": image_url if album_id is not None else "",
+            "show": show if show_id is not None else None,
+            "ms_played": ms_played,
+            "source": source,
+            "spotify_id": spotify_id or None,
         }
-        for p in plays
+        for (
+            item_id,
+            played_at,
+            ms_played,
+            source,
+            name,
+            kind,
+            spotify_id,
+            album_id,
+            album,
+            image_url,
+            show_id,
+            show,
+        ) in plays
     ]
     return {"items": items, "count": len(items), "time_zone": str(tz)}
 

@@ -60,7 +60,19 @@ def _bucket_of(day, granularity):
     return day.replace(month=1, day=1)
 
 
-_EPOCH_DAY = date(1970, 1, 1)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _bucket_starts(first, last, granularity):
+    """The bucket starts from `first` to `last` (both bucket starts), at most MAX_BUCKETS + 1."""
+    if granularity == "day":  # the common long case: ordinals, no date arithmetic
+        end = min(last.toordinal(), first.toordinal() + MAX_BUCKETS, date.max.toordinal())
+        return [date.fromordinal(n) for n in range(first.toordinal(), end + 1)]
+    starts, day = [], first
+    while day <= last and len(starts) <= MAX_BUCKETS:
+        starts.append(day)
+        day = _next_bucket(day, granularity)
+    return starts
 
 
 @says_excluded_artists
@@ -77,7 +89,7 @@ def listening_timeline(listener, *, window=None, granularity="month", tz=None) -
     found = defaultdict(lambda: [0, 0])
     for day, sums in time_sums(listener, window, tz, "day", ("plays", "ms")).items():
         if sums["plays"]:
-            bucket = found[_bucket_of(_EPOCH_DAY + timedelta(days=day), granularity)]
+            bucket = found[_bucket_of(date.fromordinal(_EPOCH_ORDINAL + day), granularity)]
             bucket[0] += sums["plays"]
             bucket[1] += sums["ms"]
     buckets = []
@@ -95,16 +107,18 @@ def listening_timeline(listener, *, window=None, granularity="month", tz=None) -
         )
         if found:
             first, last = min(first, min(found)), max(last, max(found))
-        day = first
-        while day <= last:
-            if len(buckets) >= MAX_BUCKETS:
-                raise QueryError(
-                    f"That is more than {MAX_BUCKETS} {granularity}s: use a coarser "
-                    "'granularity' or a shorter window."
-                )
-            plays, ms = found.get(day, (0, 0))
-            buckets.append({"start": day.isoformat(), "plays": plays, "minutes": to_minutes(ms)})
-            day = _next_bucket(day, granularity)
+        starts = _bucket_starts(first, last, granularity)
+        if len(starts) > MAX_BUCKETS:
+            raise QueryError(
+                f"That is more than {MAX_BUCKETS} {granularity}s: use a coarser "
+                "'granularity' or a shorter window."
+            )
+        empty = (0, 0)
+        for day in starts:
+            plays, ms = found.get(day, empty)
+            buckets.append(
+                {"start": day.isoformat(), "plays": plays, "minutes": to_minutes(ms) if ms else 0.0}
+            )
     return {
         "granularity": granularity,
         "buckets": buckets,

@@ -9,7 +9,7 @@ from collections import defaultdict
 from plays.queries.exclusions import says_excluded_artists
 from plays.queries.hours import HOUR_SUMS, WEEKDAYS, heat
 from plays.queries.listings import artist_rows, track_rows
-from plays.queries.sums import first_and_last, grouped, to_minutes
+from plays.queries.sums import first_and_last, grouped_each, to_minutes
 from plays.queries.windows import Window, iso, listener_tz, min_play_ms
 from plays.rollups import ensure_fresh
 
@@ -30,9 +30,8 @@ def listening_summary(listener, *, window=None, tz=None) -> dict:
             by_weekday[wd] += sums["plays"]
     peak_hour = max(by_hour.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
     peak_day = max(by_weekday.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
-    tracks, unique_tracks = grouped(listener, window, "item", kinds=["track"], limit=5)
-    artists, unique_artists = grouped(
-        listener, window, "item__primary_artist", kinds=["track"], limit=5
+    (tracks, unique_tracks), (artists, unique_artists) = grouped_each(
+        listener, window, ("item", "item__primary_artist"), kinds=["track"], limit=5
     )
     first, last = first_and_last(listener, window)
     track_plays = totals["track_plays"]

@@ -262,6 +262,14 @@ _ORDERS = {
 }
 
 
+# The same orders by name, for `grouped_each`.
+_NAMED_ORDERS = {
+    "plays": "s_plays DESC, s_ms DESC, s_key",
+    "time": "s_ms DESC, s_plays DESC, s_key",
+    "plays_then_first": "s_plays DESC, s_first, s_key",
+}
+
+
 def grouped(
     listener,
     window,
@@ -313,6 +321,52 @@ def grouped(
         for key, plays, ms, first, last, *_ in rows
     ]
     return (rows, groups, plays, ms) if with_totals else (rows, groups)
+
+
+def grouped_each(listener, window, groups, *, kinds=None, order="plays", limit=None):
+    """[([(key, plays, ms, first, last)], number of groups) for each of `groups`]: what
+    `grouped` answers for each group path, from one statement that sums the window's items once
+    (the rollups are read once, not once per grouping)."""
+    source, source_params = _item_source(listener, window)
+    if not window.is_all_time:  # one row per item before the join
+        source = (
+            "SELECT item_id, SUM(plays) AS plays, SUM(ms) AS ms, MIN(first_at) AS first_at, "
+            f"MAX(last_at) AS last_at FROM ({source}) w GROUP BY item_id"
+        )
+    item_conditions, condition_params = [], []
+    if kinds:
+        item_conditions.append(f"i.kind IN ({', '.join(['%s'] * len(kinds))})")
+        condition_params += list(kinds)
+    columns = sorted({GROUP_COLUMNS[group] for group in groups})
+    joined = (
+        "SELECT x.plays AS plays, x.ms AS ms, x.first_at AS first_at, x.last_at AS last_at, "
+        + ", ".join(f"{column} AS {column.replace('.', '_')}" for column in columns)
+        + f" FROM ({source}) x JOIN plays_item i ON i.id = x.item_id"
+        + (f" WHERE {' AND '.join(item_conditions)}" if item_conditions else "")
+    )
+    parts = []
+    for number, group in enumerate(groups):
+        column = GROUP_COLUMNS[group].replace(".", "_")
+        parts.append(
+            f"SELECT * FROM (SELECT {number} AS g, {column} AS s_key, SUM(plays) AS s_plays, "
+            "SUM(ms) AS s_ms, MIN(first_at) AS s_first, MAX(last_at) AS s_last, "
+            f"COUNT(*) OVER () AS s_groups FROM j WHERE {column} IS NOT NULL GROUP BY {column} "
+            f"ORDER BY {_NAMED_ORDERS[order]}"
+            + ("" if limit is None else f" LIMIT {int(limit)}")
+            + f") g{number}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH j AS ({joined}) {' UNION ALL '.join(parts)}",
+            [*source_params, *condition_params],
+        )
+        rows = cursor.fetchall()
+    answers = [([], 0) for _ in groups]
+    for number, key, plays, ms, first, last, count in rows:
+        found, _ = answers[number]
+        found.append((key, int(plays), int(ms or 0), _as_datetime(first), _as_datetime(last)))
+        answers[number] = (found, count)
+    return answers
 
 
 def subquery(queryset):

@@ -155,3 +155,22 @@ def test_compare_periods_puts_two_windows_side_by_side():
     assert sum(r["change"] for r in answer["tracks"]["grew"]) + sum(
         r["change"] for r in answer["tracks"]["faded"]
     ) == sum(track_after.values()) - sum(track_before.values())
+
+
+def test_compare_periods_keeps_the_largest_changes_when_limited():
+    """With a small limit, the answer keeps the tracks and artists whose plays changed most (the
+    cut is made in SQL): their changes are the largest ones counted in plain Python."""
+    alice, plays, _, _ = two_listeners()
+    first = Window.parse("2022", "2022", tz=PARIS)
+    second = Window(datetime(2023, 1, 1, tzinfo=UTC), datetime(2024, 7, 15, 12, tzinfo=UTC))
+    answer = queries.compare_periods(alice, first=first, second=second, limit=2, tz=PARIS)
+    sides = [in_window(plays, w.start, w.end) for w in (first, second)]
+    for label, key in (("tracks", lambda p: p.item.spotify_id), ("artists", lambda p: p.artist)):
+        before = Counter(key(p) for p in sides[0] if p.kind == "track")
+        after = Counter(key(p) for p in sides[1] if p.kind == "track")
+        changes = [after[k] - before[k] for k in before | after]
+        grew = sorted((c for c in changes if c > 0), reverse=True)[:2]
+        faded = sorted(c for c in changes if c < 0)[:2]
+        assert [r["change"] for r in answer[label]["grew"]] == grew, label
+        assert [r["change"] for r in answer[label]["faded"]] == faded, label
+        assert grew and faded, "the fixture has changes both ways"

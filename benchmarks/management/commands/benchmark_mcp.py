@@ -11,6 +11,12 @@ synthetic export the first time and reused afterwards. Run it against a scratch 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/spotify_bench_mcp \\
         python manage.py benchmark_mcp --plays 1000000 --calls 30
 
+By default the server runs with the MCP rate limit off (`MCP_RATE_LIMIT_PER_MINUTE=0`, which
+counts nothing) and `LOG_LEVEL=WARNING` (no `mcp.tool_call` line, so no call-log row): the figures
+are the token check, the query, the metric counter and the JSON. `--with-limit-and-log` measures a
+production call instead: the limit counted (set far above what the benchmark sends) and every call
+logged to stdout and the call log (`LogEntry`), two more committed writes per call.
+
 `--tools a,b` times only those tools (every tool by default). A second listener (a quarter of the
 plays) shares with the first, for `compare_listeners`; `--hide-top-artists N` has the listener hide
 their N most played artists first.
@@ -69,6 +75,12 @@ class Command(BaseCommand):
             help="comma-separated tool names to time (default: every tool)",
         )
         parser.add_argument(
+            "--with-limit-and-log",
+            action="store_true",
+            help="count the rate limit (far above the calls sent) and log every call, as in "
+            "production (default: limit off, LOG_LEVEL=WARNING)",
+        )
+        parser.add_argument(
             "--hide-top-artists",
             type=int,
             default=0,
@@ -77,7 +89,17 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, plays, calls, workers, plain, as_json, tools, hide_top_artists, **options
+        self,
+        *args,
+        plays,
+        calls,
+        workers,
+        plain,
+        as_json,
+        tools,
+        hide_top_artists,
+        with_limit_and_log,
+        **options,
     ):
         if Listener.objects.exclude(spotify_user_id__in=(LISTENER, FRIEND)).exists():
             raise CommandError("This database has real listeners; use a scratch database.")
@@ -107,7 +129,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No such tool here: {', '.join(sorted(unknown))}.")
             cases = [case for case in cases if case[0] in wanted]
         try:
-            with _Server(workers) as server:
+            with _Server(workers, with_limit_and_log) as server:
                 timings = self.measure(server.url, secret, cases, calls, plain)
         finally:
             revoke_token(token)
@@ -115,6 +137,9 @@ class Command(BaseCommand):
             "plays": stored,
             "calls_per_case": calls,
             "path": "POST /mcp/call" if plain else "POST /mcp tools/call (JSON-RPC)",
+            "limit_and_log": "rate limit counted, calls logged"
+            if with_limit_and_log
+            else "rate limit off, calls not logged",
             "build": build,
             "machine": _machine(),
             "results": timings,
@@ -297,8 +322,9 @@ def _check(response, tool, plain):
 class _Server:
     """gunicorn serving this project on a free port of 127.0.0.1, in a child process."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, with_limit_and_log=False):
         self.workers = workers
+        self.with_limit_and_log = with_limit_and_log
 
     def __enter__(self):
         with socket.socket() as probe:
@@ -311,6 +337,8 @@ class _Server:
             "MCP_RATE_LIMIT_PER_MINUTE": "0",  # the benchmark's calls would hit the limit
             "LOG_LEVEL": "WARNING",
         }
+        if self.with_limit_and_log:  # counted, never reached; every call logged
+            env.update({"MCP_RATE_LIMIT_PER_MINUTE": "1000000000", "LOG_LEVEL": "INFO"})
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -356,7 +384,7 @@ def _machine():
 def _table(report):
     lines = [
         f"{report['plays']:,} plays; {report['calls_per_case']} timed calls per row through "
-        f"{report['path']}; {report['machine']}.",
+        f"{report['path']} ({report['limit_and_log']}); {report['machine']}.",
         f"Build: {report['build']}",
         "",
         "| Tool | Window | p50 | p95 | max | Answer size |",
