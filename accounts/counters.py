@@ -8,6 +8,8 @@ statement, so two processes counting at once each get their own number.
 
 from django.db import IntegrityError, connection, transaction
 
+from accounts.bookkeeping import unhurried
+
 
 def count_one(model, key, start):
     """Adds one event for `key` in the window starting at `start`; returns the window's count.
@@ -15,8 +17,15 @@ def count_one(model, key, start):
     `model` has the fields `key` (unique), `window_start` and `count`. One UPDATE ... RETURNING
     (PostgreSQL, and SQLite from 3.35) both counts and reads; the SET expressions see the row as it
     was, so a row from an earlier window starts again at one. Only a key's very first event
-    creates the row.
+    creates the row. The count is committed without waiting for the disk
+    (`accounts.bookkeeping.unhurried`): a count lost in a database crash lets one more request
+    through, no more.
     """
+    with unhurried():
+        return _count_one(model, key, start)
+
+
+def _count_one(model, key, start):
     table = connection.ops.quote_name(model._meta.db_table)
     count, key_column, window = (
         connection.ops.quote_name(c) for c in ("count", "key", "window_start")

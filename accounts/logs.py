@@ -131,7 +131,10 @@ class DatabaseHandler(logging.Handler):
     def _save(self, entry):
         self._local.busy = True
         try:
-            entry.save(force_insert=True)
+            from accounts.bookkeeping import unhurried
+
+            with unhurried():  # a log line needn't wait for the disk (accounts.bookkeeping)
+                entry.save(force_insert=True)
         except Exception:
             # The table may not exist yet (before `migrate`), or the listener was just deleted.
             logging.getLogger("spotify_history.logs").debug("log entry not stored", exc_info=True)

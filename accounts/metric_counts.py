@@ -31,6 +31,7 @@ import math
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 
+from accounts.bookkeeping import unhurried
 from accounts.models import MetricCounter
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,12 @@ def _savepoint():
 
 
 def _add_row(name, key, count, total):
+    """Outside a transaction, committed without waiting for the disk (`accounts.bookkeeping`)."""
+    with unhurried():
+        _add_to_row(name, key, count, total)
+
+
+def _add_to_row(name, key, count, total):
     rows = MetricCounter.objects.filter(name=name, labels=key)
     try:
         with _savepoint():
