@@ -31,7 +31,6 @@ import math
 import os
 import platform
 import random
-import subprocess
 import threading
 import time
 from collections import defaultdict
@@ -365,13 +364,17 @@ class _Client:
 
 
 def _machine():
-    model = ""
+    model = ""  # what `lscpu` shows as "Model name"
     try:
-        lines = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        model = next(
-            (line.split(":", 1)[1].strip() for line in lines.splitlines() if "Model name" in line),
-            "",
-        )
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in cpuinfo
+                    if line.startswith("model name")
+                ),
+                "",
+            )
     except OSError:
         pass
     database = connection.vendor
@@ -412,12 +415,13 @@ def table(report):
         cells = " | ".join(_cell(level["tools"].get(tool)) for level in levels)
         lines.append(f"| `{tool}` | {weight} | {cells} |")
     lines += ["", f"| Plays of the listener | {heads} |", "|---|" + "---|" * len(levels)]
-    for number, row in enumerate(levels[0]["listeners"]):
+    sizes = sorted({row["plays"] for level in levels for row in level["listeners"]})
+    for plays in sizes:
         cells = " | ".join(
-            _cell(level["listeners"][number] if number < len(level["listeners"]) else None)
+            _cell(next((row for row in level["listeners"] if row["plays"] == plays), None))
             for level in levels
         )
-        lines.append(f"| {row['plays']:,} | {cells} |")
+        lines.append(f"| {plays:,} | {cells} |")
     return "\n".join(lines)
 
 
