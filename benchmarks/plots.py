@@ -31,9 +31,11 @@ def plot_mcp_load(report, folder):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     levels = report["levels"]
+    machine = report["machine"]
     subtitle = (
-        f"{report['machine']['nproc']} CPUs, shared machine; "
-        f"{report['seconds_per_level']:g} s per level, loopback HTTP"
+        f"{machine['nproc']} CPUs, load average {machine['load_before'][0]:.0f} before, "
+        f"{machine['load_after'][0]:.0f} after; {report['seconds_per_level']:g} s per level, "
+        "loopback HTTP"
     )
 
     figure, axes = pyplot.subplots(figsize=(8, 5), dpi=100)
