@@ -1,5 +1,5 @@
-"""Keeps each listener's rollups (ItemMonth, ItemYear, ItemTotal, HourTotal, and HiddenHourTotal:
-the hours of the plays of the artists the listener hides) exact.
+"""Keeps each listener's rollups (ItemMonth, ItemYear, ItemTotal, HourTotal, HiddenHourTotal:
+the hours of the plays of the artists the listener hides, and ItemDay: `plays.day_rollups`) exact.
 
 Scanning a million plays takes PostgreSQL a second or more; summing a few thousand rollup rows
 takes milliseconds. The rollups are derived data only. Triggers on plays_play (see migration
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from plays import hidden
+from plays import day_rollups, hidden
 from plays.models import (
     HiddenHourTotal,
     HourTotal,
@@ -78,6 +78,7 @@ def rebuild(listener, *, full=False) -> bool:
             builder.rebuild_months(sorted({month for _, month, _ in marks}))
         if hidden_changed and not full:
             builder.rebuild_hidden_hours(None, None)
+            day_rollups.rebuild_hidden(listener.pk, settings.MIN_PLAY_MS)
         for mark_id, _month, version in marks:
             # Only the marks seen above: a play stored meanwhile has bumped its month's version.
             RollupDirty.objects.filter(id=mark_id, version=version).delete()
@@ -154,6 +155,7 @@ class _Builder:
                 "FROM plays_itemyear WHERE listener_id = %s GROUP BY listener_id, item_id",
                 [self.listener_id],
             )
+        day_rollups.rebuild(self.listener_id, self.min_ms)
 
     def rebuild_months(self, months):
         touched = set()
@@ -172,6 +174,7 @@ class _Builder:
                 self._insert_months(cursor, start, end)
                 self._insert_hours(cursor, start, end)
                 self.rebuild_hidden_hours(start, end)
+                day_rollups.rebuild(self.listener_id, self.min_ms, start, end)
                 touched.update(in_run.values_list("item_id", flat=True))
             # Only the items played in those months can have other yearly and all-time totals.
             years = sorted({date(month.year, 1, 1) for month in months})

@@ -17,12 +17,13 @@ local dates each holding at least one counted play (of the artist or track, when
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
 
-from plays.models import Artist
+from plays.models import Artist, ItemDay
+from plays.queries import days
 from plays.queries.exclusions import exclusion_of, says_excluded_artists
 from plays.queries.hours import epoch_minute, local_minute_sql, time_sums
 from plays.queries.lookup import find_played
@@ -178,9 +179,6 @@ def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=No
     }
 
 
-_EPOCH_DAY = date(1970, 1, 1)
-
-
 def _runs(days):
     """[(first, last)] of the runs of consecutive dates in a set of dates, in order."""
     runs = []
@@ -193,20 +191,43 @@ def _runs(days):
 
 
 def _active_days(listener, window, tz, artist, track):
-    """The local dates with at least one counted play (of the artist or track, when given)."""
+    """The local dates with at least one counted play (of the artist or track, when given).
+
+    The whole UTC hours of the window come from the day rollup (`days.hour_masks`), the ragged
+    ends from the plays; zones without whole-hour offsets read the plays (or, overall, the
+    hourly rollup) instead."""
+    found, path = None, None
     if artist is None and track is None:
-        days = time_sums(listener, window, tz, "day", ("plays",))
-        return {_EPOCH_DAY + timedelta(days=day) for day in days}, None
-    kind, text = ("artist", artist) if artist is not None else ("track", track)
-    found = find_played(listener, text, kind)
-    if found is None:
-        raise QueryError(
-            f"No {kind} matching '{kind}' is in this listener's history: try search_history "
-            "with part of the name."
-        )
-    path = "item__primary_artist" if kind == "artist" else "item"
-    plays = counted_plays(listener, window).filter(**{path: found.pk}).values("played_at")
-    return _local_days(listener, plays, tz), found
+        scope, key = ItemDay.Scope.ALL, 0
+    else:
+        kind, text = ("artist", artist) if artist is not None else ("track", track)
+        found = find_played(listener, text, kind)
+        if found is None:
+            raise QueryError(
+                f"No {kind} matching '{kind}' is in this listener's history: try search_history "
+                "with part of the name."
+            )
+        path = "item__primary_artist" if kind == "artist" else "item"
+        scope = ItemDay.Scope.ARTIST if kind == "artist" else ItemDay.Scope.ITEM
+        key = found.pk
+
+    def plays(part):
+        counted = counted_plays(listener, part)
+        return counted.filter(**{path: found.pk}) if path else counted
+
+    hours, ends = days.whole_hours(window)
+    active = set()
+    if hours is not None:
+        masks = days.hour_masks(listener, scope, key, hours)
+        active = days.local_days(masks, tz)
+        if active is None:  # a zone not made of whole hours
+            if found is None:
+                by_day = time_sums(listener, window, tz, "day", ("plays",))
+                return {days.EPOCH_DAY + timedelta(days=day) for day in by_day}, None
+            return _local_days(listener, plays(window).values("played_at"), tz), found
+    for end in ends:
+        active |= _local_days(listener, plays(end).values("played_at"), tz)
+    return active, found
 
 
 def _local_days(listener, plays, tz):
@@ -229,7 +250,7 @@ def _local_days(listener, plays, tz):
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {_EPOCH_DAY + timedelta(days=day) for (day,) in cursor.fetchall()}
+        return {days.EPOCH_DAY + timedelta(days=day) for (day,) in cursor.fetchall()}
 
 
 @says_excluded_artists

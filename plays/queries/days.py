@@ -1,0 +1,95 @@
+"""Local days and hours with plays from the day rollup (`ItemDay`), for streaks and coverage.
+
+An ItemDay row says which UTC hours of a UTC day held plays (overall, of a primary artist or of
+an item). In a zone whose offset is a whole number of hours and changes only on whole UTC hours,
+every local day is made of whole UTC hours, so a row's bits split into at most two local days by
+the offset: a few thousand rows answer what a whole artist's plays used to. Other zones (India's
++05:30, say) get None, and the caller reads the plays as before.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import date, timedelta
+
+from plays.models import ItemDay
+from plays.queries.hours import _MINUTES_PER_WEEK, _offset_segments, _whole_hour_zone
+from plays.queries.sums import hour_ceil, hour_floor, split_whole
+from plays.rollups import epoch_hour
+
+EPOCH_DAY = date(1970, 1, 1)
+_FULL_DAY = (1 << 24) - 1
+
+
+def hour_masks(listener, scope, key, hours, *, column="hours"):
+    """[(UTC day, mask)] of the listener's rows of `scope` and `key` with `column`'s bits in the
+    epoch hours [first, after) of `hours` (None ends are open), in order of day."""
+    first, after = hours
+    rows = ItemDay.objects.filter(listener_id=listener.pk, scope=scope, key=key)
+    if first is not None:
+        rows = rows.filter(day__gte=first // 24)
+    if after is not None:
+        rows = rows.filter(day__lte=(after - 1) // 24)
+    found = []
+    for day, mask in rows.order_by("day").values_list("day", column):
+        if first is not None and day == first // 24:
+            mask &= _FULL_DAY ^ ((1 << (first % 24)) - 1)
+        if after is not None and day == (after - 1) // 24:
+            mask &= (1 << ((after - 1) % 24 + 1)) - 1
+        if mask:
+            found.append((day, mask))
+    return found
+
+
+def _offsets(tz, days):
+    """(segment starts in epoch hours, offsets in hours) of `tz` over those UTC days, or None
+    when an offset or a change isn't on a whole hour."""
+    if not _whole_hour_zone(tz):
+        return None
+    first, last = days[0] * 1440, days[-1] * 1440 + 1440
+    segments = _offset_segments(tz, first // _MINUTES_PER_WEEK, last // _MINUTES_PER_WEEK)
+    if any((start or 0) % 60 or offset % 60 for start, offset in segments):
+        return None
+    starts = [start // 60 for start, _ in segments[1:]]
+    return starts, [offset // 60 for _, offset in segments]
+
+
+def local_days(masks, tz):
+    """The local dates in `tz` of the hours set in [(UTC day, mask)]; None when the zone can't
+    be worked out from whole hours (the caller reads the plays then)."""
+    if not masks:
+        return set()
+    offsets = _offsets(tz, [masks[0][0], masks[-1][0]])
+    if offsets is None:
+        return None
+    starts, values = offsets
+    found = set()
+    at, ahead = 0, len(starts)  # the offset in force: values[at], until starts[at]
+    for day, mask in masks:
+        first = day * 24
+        while at < ahead and starts[at] <= first:
+            at += 1
+        if at == ahead or starts[at] > first + 23:
+            # One offset all day: bits below `split` fall on one local day, the rest on the next.
+            offset = values[at]
+            shift = offset // 24
+            split = 24 * (shift + 1) - offset
+            if mask & ((1 << split) - 1):
+                found.add(day + shift)
+            if mask >> split:
+                found.add(day + shift + 1)
+            continue
+        for bit in range(24):  # the day the offset changes: hour by hour
+            if mask >> bit & 1:
+                hour = first + bit
+                found.add((hour + values[bisect_right(starts, hour)]) // 24)
+    return {EPOCH_DAY + timedelta(days=day) for day in found}
+
+
+def whole_hours(window):
+    """(epoch hours (first or None, after or None) or None, the ragged ends as Windows) of a
+    window: the whole UTC hours come from the day rollup, the ends from the plays."""
+    hours, ends = split_whole(window, hour_floor, hour_ceil)
+    if hours is None:
+        return None, ends
+    return tuple(None if moment is None else epoch_hour(moment) for moment in hours), ends
