@@ -1,11 +1,11 @@
-"""Builds `ItemDay`: which UTC hours of each UTC day held a listener's plays, overall, per primary
-artist and per item, as 24-bit masks.
+"""Builds `ItemDay` (which UTC hours of each UTC day held a listener's plays, overall, per primary
+artist and per item, as 24-bit masks) and `DayTotal` (stored plays per UTC day and source).
 
 Streaks of one artist or track used to read every play of it (100,000 for a heavy listener's top
 artist) to find its local days; a few thousand day rows give the same days (`plays.queries.sessions`
 shifts the bits by the zone's offset). `plays.rollups` calls `rebuild` with the months it rebuilds
 (or everything), and `rebuild_hidden` when the hidden items change: the "all" and "artist" rows
-leave the hidden items out, like every other answer.
+and DayTotal leave the hidden items out, like every other answer.
 
 The masks are built in SQL with `SUM(DISTINCT 1 << hour)`: the sum of distinct powers of two is
 their bitwise or, and both PostgreSQL and SQLite have it (SQLite has no BIT_OR).
@@ -19,7 +19,11 @@ from __future__ import annotations
 from django.db import connection
 
 from plays import hidden
-from plays.models import ItemDay
+from plays.models import DayTotal, ItemDay
+
+# What `rebuild` can build: ItemDay's scopes, and DayTotal.
+SOURCES = "sources"
+PARTS = (*ItemDay.Scope.values, SOURCES)
 
 _COUNTED = "(p.ms_played IS NULL OR p.ms_played >= %s)"
 
@@ -41,15 +45,20 @@ def _day_bounds(start, end):
     return int(start.timestamp() // 86400), int(end.timestamp() // 86400)
 
 
-def rebuild(listener_id, min_ms, start=None, end=None, scopes=None):
+def rebuild(listener_id, min_ms, start=None, end=None, parts=PARTS):
     """Rebuilds the listener's day rows of plays in [start, end) (whole UTC days; all time for
-    None), of the `scopes` given (all three by default)."""
-    scopes = scopes or [choice for choice, _ in ItemDay.Scope.choices]
+    None): the ItemDay scopes among `parts`, and DayTotal if SOURCES is among them."""
+    scopes = [part for part in parts if part != SOURCES]
     first_day, after_day = _day_bounds(start, end)
-    rows = ItemDay.objects.filter(listener_id=listener_id, scope__in=scopes)
-    if first_day is not None:
-        rows = rows.filter(day__gte=first_day, day__lt=after_day)
-    rows.delete()
+    for rows in (
+        ItemDay.objects.filter(listener_id=listener_id, scope__in=scopes),
+        DayTotal.objects.filter(listener_id=listener_id) if SOURCES in parts else None,
+    ):
+        if rows is None:
+            continue
+        if first_day is not None:
+            rows = rows.filter(day__gte=first_day, day__lt=after_day)
+        rows.delete()
     where, params = "", []
     if start is not None:
         adapt = connection.ops.adapt_datetimefield_value
@@ -61,7 +70,8 @@ def rebuild(listener_id, min_ms, start=None, end=None, scopes=None):
         keep = f" AND p.item_id NOT IN ({items})"
     hour = _hour_sql()
     plays = (
-        f"SELECT p.item_id AS item, i.primary_artist_id AS artist, {hour} AS h, "
+        "SELECT p.item_id AS item, i.primary_artist_id AS artist, p.source AS source, "
+        f"{hour} AS h, "
         f"CASE WHEN {_COUNTED} THEN 1 ELSE 0 END AS counted "
         "FROM plays_play p JOIN plays_item i ON i.id = p.item_id "
         f"WHERE p.listener_id = %s{where}"
@@ -86,13 +96,18 @@ def rebuild(listener_id, min_ms, start=None, end=None, scopes=None):
             f"FROM ({plays}) x WHERE counted = 1 GROUP BY item, h / 24",
             [listener_id, *plays_params],
         ),
+        SOURCES: (
+            "INSERT INTO plays_daytotal (listener_id, day, source, stored) "
+            f"SELECT %s, h / 24, source, COUNT(*) FROM ({plays}{keep}) x GROUP BY h / 24, source",
+            [listener_id, *plays_params, *keep_params],
+        ),
     }
     with connection.cursor() as cursor:
-        for scope in scopes:
-            sql, sql_params = statements[scope]
+        for part in parts:
+            sql, sql_params = statements[part]
             cursor.execute(sql, sql_params)
 
 
 def rebuild_hidden(listener_id, min_ms):
-    """Rebuilds the rows that leave the hidden items out ("all" and "artist"), all time."""
-    rebuild(listener_id, min_ms, scopes=[ItemDay.Scope.ALL, ItemDay.Scope.ARTIST])
+    """Rebuilds the rows that leave the hidden items out ("all", "artist", DayTotal), all time."""
+    rebuild(listener_id, min_ms, parts=(ItemDay.Scope.ALL, ItemDay.Scope.ARTIST, SOURCES))

@@ -486,6 +486,26 @@ class ItemDay(models.Model):
         return f"{self.listener_id} {self.scope} {self.key} day {self.day}: {self.hours:024b}"
 
 
+class DayTotal(models.Model):
+    """One listener's stored plays (short ones included) from one source in one UTC day, the
+    items the listener hides left out: coverage counts months from a few thousand of these
+    instead of the hourly rollup's tens of thousands of rows (the UTC days that a local month
+    boundary cuts are read hour by hour). Built by `plays.day_rollups` with ItemDay."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    day = models.IntegerField()  # whole days since 1970-01-01 UTC
+    source = models.CharField(max_length=16, choices=Play.Source.choices)
+    stored = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "day", "source"], name="daytotal_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} day {self.day} {self.source}: {self.stored}"
+
+
 # --- What assistants keep for a listener: the taste profile and the playlists they made ----------
 # Here rather than in `mcp` because they are the listener's data like their plays: /me shows and
 # edits them, the data export and "delete all my data" cover them, and every layer above `plays`

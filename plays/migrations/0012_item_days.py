@@ -1,6 +1,7 @@
-"""ItemDay: per listener, UTC day and scope (all plays, a primary artist, an item) the UTC hours
-holding plays, for streaks and coverage. Existing listeners' rollups are marked for a full rebuild
-(their `min_play_ms` forgotten), so their first question, or the worker, builds the new rows."""
+"""ItemDay and DayTotal: per listener and UTC day, the UTC hours holding plays (overall, per
+primary artist, per item) and the stored plays per source, for streaks and coverage. Existing
+listeners' rollups are marked for a full rebuild (their `min_play_ms` forgotten), so their first
+question, or the worker, builds the new rows."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -18,6 +19,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='DayTotal',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.IntegerField()),
+                ('source', models.CharField(choices=[('api', 'Spotify API (polling)'), ('extended', 'Extended streaming history export'), ('account_data', 'Account data export'), ('lastfm', 'Last.fm scrobbles'), ('listenbrainz', 'ListenBrainz listens'), ('maloja', 'Maloja scrobbles')], max_length=16)),
+                ('stored', models.PositiveIntegerField()),
+                ('listener', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.listener')),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('listener', 'day', 'source'), name='daytotal_unique')],
+            },
+        ),
         migrations.CreateModel(
             name='ItemDay',
             fields=[

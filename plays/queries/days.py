@@ -41,37 +41,52 @@ def hour_masks(listener, scope, key, hours, *, column="hours"):
     return found
 
 
-def _offsets(tz, days):
-    """(segment starts in epoch hours, offsets in hours) of `tz` over those UTC days, or None
-    when an offset or a change isn't on a whole hour."""
-    if not _whole_hour_zone(tz):
+class Offsets:
+    """The offsets of a zone in whole hours over a span of UTC days, asked day by day in order."""
+
+    def __init__(self, starts, values):
+        self.starts, self.values = starts, values  # values[i] in force until starts[i]
+        self.at = 0
+
+    @classmethod
+    def of(cls, tz, first_day, last_day):
+        """The zone's offsets over those days; None when an offset or a change of it isn't on a
+        whole hour (the caller reads the plays then)."""
+        if not _whole_hour_zone(tz):
+            return None
+        first, last = first_day * 1440, last_day * 1440 + 1440
+        segments = _offset_segments(tz, first // _MINUTES_PER_WEEK, last // _MINUTES_PER_WEEK)
+        if any((start or 0) % 60 or offset % 60 for start, offset in segments):
+            return None
+        return cls([start // 60 for start, _ in segments[1:]], [o // 60 for _, o in segments])
+
+    def all_day(self, day):
+        """The offset in force all that day; None when it changes during the day. Days must
+        come in increasing order."""
+        first = day * 24
+        while self.at < len(self.starts) and self.starts[self.at] <= first:
+            self.at += 1
+        if self.at == len(self.starts) or self.starts[self.at] > first + 23:
+            return self.values[self.at]
         return None
-    first, last = days[0] * 1440, days[-1] * 1440 + 1440
-    segments = _offset_segments(tz, first // _MINUTES_PER_WEEK, last // _MINUTES_PER_WEEK)
-    if any((start or 0) % 60 or offset % 60 for start, offset in segments):
-        return None
-    starts = [start // 60 for start, _ in segments[1:]]
-    return starts, [offset // 60 for _, offset in segments]
+
+    def at_hour(self, hour):
+        return self.values[bisect_right(self.starts, hour)]
 
 
 def local_days(masks, tz):
-    """The local dates in `tz` of the hours set in [(UTC day, mask)]; None when the zone can't
-    be worked out from whole hours (the caller reads the plays then)."""
+    """The local dates in `tz` of the hours set in [(UTC day, mask)] (in order of day); None
+    when the zone can't be worked out from whole hours (the caller reads the plays then)."""
     if not masks:
         return set()
-    offsets = _offsets(tz, [masks[0][0], masks[-1][0]])
+    offsets = Offsets.of(tz, masks[0][0], masks[-1][0])
     if offsets is None:
         return None
-    starts, values = offsets
     found = set()
-    at, ahead = 0, len(starts)  # the offset in force: values[at], until starts[at]
     for day, mask in masks:
-        first = day * 24
-        while at < ahead and starts[at] <= first:
-            at += 1
-        if at == ahead or starts[at] > first + 23:
+        offset = offsets.all_day(day)
+        if offset is not None:
             # One offset all day: bits below `split` fall on one local day, the rest on the next.
-            offset = values[at]
             shift = offset // 24
             split = 24 * (shift + 1) - offset
             if mask & ((1 << split) - 1):
@@ -81,8 +96,8 @@ def local_days(masks, tz):
             continue
         for bit in range(24):  # the day the offset changes: hour by hour
             if mask >> bit & 1:
-                hour = first + bit
-                found.add((hour + values[bisect_right(starts, hour)]) // 24)
+                hour = day * 24 + bit
+                found.add((hour + offsets.at_hour(hour)) // 24)
     return {EPOCH_DAY + timedelta(days=day) for day in found}
 
 

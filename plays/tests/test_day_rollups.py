@@ -1,8 +1,9 @@
-"""The day rollup (ItemDay: which UTC hours of each UTC day held plays, overall, per primary
-artist and per item) agrees with the fixture plays worked out in plain Python, stays exact when
-plays are added or removed and when an artist is hidden or shown again, and the streaks of one
-artist or track read from it agree with the plain-Python streaks in every kind of zone (whole-hour
-offsets with DST, Kathmandu's +05:45 read from the plays, ragged windows)."""
+"""The day rollups (ItemDay: which UTC hours of each UTC day held plays, overall, per primary
+artist and per item; DayTotal: stored plays per UTC day and source) agree with the fixture plays
+worked out in plain Python, stay exact when plays are added or removed and when an artist is
+hidden or shown again, and the streaks of one artist or track read from them agree with the
+plain-Python streaks in every kind of zone (whole-hour offsets with DST, Kathmandu's +05:45 read
+from the plays, ragged windows)."""
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ import pytest
 
 from plays import queries
 from plays.excluding import hide_artist, show_artist
-from plays.models import Artist, Item, ItemDay, Play
+from plays.models import Artist, DayTotal, Item, ItemDay, Play
 from plays.queries import Window
 from plays.rollups import ensure_fresh
 from plays.tests.query_fixtures import FixturePlay, Track, catalogue, two_listeners
@@ -48,6 +49,15 @@ def expected_rows(plays, hidden_artist=None):
     return {key: tuple(value) for key, value in rows.items()}
 
 
+def expected_totals(plays, hidden_artist=None):
+    """{(UTC day, source): stored plays} of the plays, short ones included."""
+    totals = defaultdict(int)
+    for play in plays:
+        if not (isinstance(play.item, Track) and hidden_artist in play.item.artists):
+            totals[(_day_and_bit(play)[0], play.source)] += 1
+    return dict(totals)
+
+
 def stored_rows(listener):
     ensure_fresh(listener)
     return {
@@ -58,10 +68,22 @@ def stored_rows(listener):
     }
 
 
+def stored_totals(listener):
+    ensure_fresh(listener)
+    return {
+        (day, source): stored
+        for day, source, stored in DayTotal.objects.filter(listener_id=listener.pk).values_list(
+            "day", "source", "stored"
+        )
+    }
+
+
 def test_the_day_rows_are_the_hours_of_the_plays():
     alice, plays, bob, bob_plays = two_listeners()
     assert stored_rows(alice) == expected_rows(plays)
     assert stored_rows(bob) == expected_rows(bob_plays)
+    assert stored_totals(alice) == expected_totals(plays)
+    assert stored_totals(bob) == expected_totals(bob_plays)
 
 
 def test_the_day_rows_follow_new_and_removed_plays():
@@ -75,10 +97,12 @@ def test_the_day_rows_follow_new_and_removed_plays():
     ]
     store_more(alice, more)
     assert stored_rows(alice) == expected_rows(plays + more)
+    assert stored_totals(alice) == expected_totals(plays + more)
     gone = plays[5]
     Play.objects.filter(listener=alice, played_at=gone.at).delete()
     left = [p for p in plays + more if p.at != gone.at]
     assert stored_rows(alice) == expected_rows(left)
+    assert stored_totals(alice) == expected_totals(left)
 
 
 def test_the_day_rows_leave_out_a_hidden_artist_until_shown_again():
@@ -86,8 +110,10 @@ def test_the_day_rows_leave_out_a_hidden_artist_until_shown_again():
     artist = Artist.objects.get(name=HIDDEN)
     hide_artist(alice, artist.pk)
     assert stored_rows(alice) == expected_rows(plays, HIDDEN)
+    assert stored_totals(alice) == expected_totals(plays, HIDDEN)
     show_artist(alice, artist.pk)
     assert stored_rows(alice) == expected_rows(plays)
+    assert stored_totals(alice) == expected_totals(plays)
 
 
 RAGGED = Window(datetime(2022, 12, 1, 7, 30, tzinfo=UTC), datetime(2024, 4, 1, 0, 15, tzinfo=UTC))
