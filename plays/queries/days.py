@@ -10,7 +10,7 @@ the offset: a few thousand rows answer what a whole artist's plays used to. Othe
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import date, timedelta
+from datetime import date
 
 from plays.models import ItemDay
 from plays.queries.hours import _MINUTES_PER_WEEK, _offset_segments, _whole_hour_zone
@@ -70,35 +70,47 @@ class Offsets:
             return self.values[self.at]
         return None
 
+    def calm_until(self):
+        """After `all_day` gave an offset: the first day that may not have it all day."""
+        if self.at == len(self.starts):
+            return float("inf")
+        return self.starts[self.at] // 24
+
     def at_hour(self, hour):
         return self.values[bisect_right(self.starts, hour)]
 
 
 def local_days(masks, tz):
-    """The local dates in `tz` of the hours set in [(UTC day, mask)] (in order of day); None
-    when the zone can't be worked out from whole hours (the caller reads the plays then)."""
+    """The local days (numbered from 1970-01-01) in `tz` of the hours set in [(UTC day, mask)]
+    (in order of day); None when the zone can't be worked out from whole hours (the caller
+    reads the plays then)."""
     if not masks:
         return set()
     offsets = Offsets.of(tz, masks[0][0], masks[-1][0])
     if offsets is None:
         return None
     found = set()
+    add = found.add
+    until = -1  # the days before this one have the offset `offset` all day
     for day, mask in masks:
-        offset = offsets.all_day(day)
-        if offset is not None:
+        if day >= until:
+            offset = offsets.all_day(day)
+            if offset is None:  # the day the offset changes: hour by hour
+                for bit in range(24):
+                    if mask >> bit & 1:
+                        hour = day * 24 + bit
+                        add((hour + offsets.at_hour(hour)) // 24)
+                continue
+            until = offsets.calm_until()
             # One offset all day: bits below `split` fall on one local day, the rest on the next.
             shift = offset // 24
             split = 24 * (shift + 1) - offset
-            if mask & ((1 << split) - 1):
-                found.add(day + shift)
-            if mask >> split:
-                found.add(day + shift + 1)
-            continue
-        for bit in range(24):  # the day the offset changes: hour by hour
-            if mask >> bit & 1:
-                hour = day * 24 + bit
-                found.add((hour + offsets.at_hour(hour)) // 24)
-    return {EPOCH_DAY + timedelta(days=day) for day in found}
+            low = (1 << split) - 1
+        if mask & low:
+            add(day + shift)
+        if mask >> split:
+            add(day + shift + 1)
+    return found
 
 
 def whole_hours(window):

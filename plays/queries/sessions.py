@@ -180,10 +180,10 @@ def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=No
 
 
 def _runs(days):
-    """[(first, last)] of the runs of consecutive dates in a set of dates, in order."""
+    """[(first, last)] of the runs of consecutive days in a set of day numbers, in order."""
     runs = []
     for day in sorted(days):
-        if runs and day - runs[-1][1] == timedelta(days=1):
+        if runs and day - runs[-1][1] == 1:
             runs[-1][1] = day
         else:
             runs.append([day, day])
@@ -191,7 +191,8 @@ def _runs(days):
 
 
 def _active_days(listener, window, tz, artist, track):
-    """The local dates with at least one counted play (of the artist or track, when given).
+    """The local days (numbered from 1970-01-01) with at least one counted play (of the artist
+    or track, when given).
 
     The whole UTC hours of the window come from the day rollup (`days.hour_masks`), the ragged
     ends from the plays; zones without whole-hour offsets read the plays (or, overall, the
@@ -223,7 +224,7 @@ def _active_days(listener, window, tz, artist, track):
         if active is None:  # a zone not made of whole hours
             if found is None:
                 by_day = time_sums(listener, window, tz, "day", ("plays",))
-                return {days.EPOCH_DAY + timedelta(days=day) for day in by_day}, None
+                return set(by_day), None
             return _local_days(listener, plays(window).values("played_at"), tz), found
     for end in ends:
         active |= _local_days(listener, plays(end).values("played_at"), tz)
@@ -231,8 +232,9 @@ def _active_days(listener, window, tz, artist, track):
 
 
 def _local_days(listener, plays, tz):
-    """The local dates in `tz` of a queryset of plays' `played_at`, worked out in SQL (epoch
-    minutes moved by the zone's offsets, as `time_sums` does), so only distinct days come back."""
+    """The local days (numbered from 1970-01-01) in `tz` of a queryset of plays' `played_at`,
+    worked out in SQL (epoch minutes moved by the zone's offsets, as `time_sums` does), so only
+    distinct days come back."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT MIN(epoch_hour), MAX(epoch_hour) FROM plays_hourtotal WHERE listener_id = %s",
@@ -250,7 +252,7 @@ def _local_days(listener, plays, tz):
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {days.EPOCH_DAY + timedelta(days=day) for (day,) in cursor.fetchall()}
+        return {day for (day,) in cursor.fetchall()}
 
 
 @says_excluded_artists
@@ -274,10 +276,10 @@ def listening_streaks(
             "spotify_id": item.spotify_id or None,
         }
     runs = _runs(found)
-    longest = sorted(runs, key=lambda run: (-(run[1] - run[0]).days, run[0]))[:limit]
-    today = timezone.now().astimezone(tz).date()
+    longest = sorted(runs, key=lambda run: (run[0] - run[1], run[0]))[:limit]
+    today = (timezone.now().astimezone(tz).date() - days.EPOCH_DAY).days
     current = None
-    if runs and runs[-1][1] >= today - timedelta(days=1) and window.contains(timezone.now()):
+    if runs and runs[-1][1] >= today - 1 and window.contains(timezone.now()):
         current = runs[-1]
     return {
         "longest": [_streak(run) for run in longest],
@@ -290,5 +292,5 @@ def listening_streaks(
 
 
 def _streak(run):
-    first, last = run
+    first, last = (days.EPOCH_DAY + timedelta(days=day) for day in run)
     return {"start": first.isoformat(), "end": last.isoformat(), "days": (last - first).days + 1}
