@@ -7,7 +7,9 @@ shifts the bits by the zone's offset). `plays.rollups` calls `rebuild` with the 
 (or everything), and `rebuild_hidden` when the hidden items change: the "all" and "artist" rows
 and DayTotal leave the hidden items out, like every other answer.
 
-The masks are built in SQL with `SUM(DISTINCT 1 << hour)`: the sum of distinct powers of two is
+The "all" rows and DayTotal come from the hourly rollups (HourTotal less HiddenHourTotal), which
+`plays.rollups` builds first: tens of thousands of rows rather than a million plays. The masks
+are built in SQL with `SUM(DISTINCT 1 << hour)`: the sum of distinct powers of two is
 their bitwise or, and both PostgreSQL and SQLite have it (SQLite has no BIT_OR).
 """
 
@@ -78,12 +80,26 @@ def rebuild(listener_id, min_ms, start=None, end=None, parts=PARTS):
     )
     plays_params = [min_ms, listener_id, *params]
     columns = "INSERT INTO plays_itemday (listener_id, scope, key, day, hours, stored_hours) "
+    # Overall and per source, the hourly rollups (built just before, from the same plays) hold
+    # what is needed: the hours' counted and stored plays, the hidden items' taken back out.
+    hour_where, hour_params = "", []
+    if start is not None:
+        hour_where = " AND h.epoch_hour >= %s AND h.epoch_hour < %s"
+        hour_params = [first_day * 24, after_day * 24]
+    net = (
+        "SELECT h.epoch_hour AS h, h.source AS source, "
+        "h.plays - COALESCE(x.plays, 0) AS counted, h.stored - COALESCE(x.stored, 0) AS stored "
+        "FROM plays_hourtotal h LEFT JOIN plays_hiddenhourtotal x ON x.listener_id = "
+        "h.listener_id AND x.epoch_hour = h.epoch_hour AND x.source = h.source "
+        f"WHERE h.listener_id = %s{hour_where}"
+    )
+    net_params = [listener_id, *hour_params]
     statements = {
         ItemDay.Scope.ALL: (
             f"{columns}SELECT %s, 'all', 0, h / 24, "
-            f"SUM(DISTINCT CASE WHEN counted = 1 THEN {_bit('h')} ELSE 0 END), "
-            f"SUM(DISTINCT {_bit('h')}) FROM ({plays}{keep}) x GROUP BY h / 24",
-            [listener_id, *plays_params, *keep_params],
+            f"SUM(DISTINCT CASE WHEN counted > 0 THEN {_bit('h')} ELSE 0 END), "
+            f"SUM(DISTINCT {_bit('h')}) FROM ({net}) x WHERE stored > 0 GROUP BY h / 24",
+            [listener_id, *net_params],
         ),
         ItemDay.Scope.ARTIST: (
             f"{columns}SELECT %s, 'artist', artist, h / 24, SUM(DISTINCT {_bit('h')}), 0 "
@@ -98,8 +114,9 @@ def rebuild(listener_id, min_ms, start=None, end=None, parts=PARTS):
         ),
         SOURCES: (
             "INSERT INTO plays_daytotal (listener_id, day, source, stored) "
-            f"SELECT %s, h / 24, source, COUNT(*) FROM ({plays}{keep}) x GROUP BY h / 24, source",
-            [listener_id, *plays_params, *keep_params],
+            f"SELECT %s, h / 24, source, SUM(stored) FROM ({net}) x WHERE stored > 0 "
+            "GROUP BY h / 24, source",
+            [listener_id, *net_params],
         ),
     }
     with connection.cursor() as cursor:
