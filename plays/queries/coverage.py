@@ -244,15 +244,28 @@ def _hour_start(hour_number):
     return datetime.fromtimestamp(hour_number * 3600, UTC_ZONE)
 
 
-def _month_of(local_hour):
-    return (days.EPOCH_DAY + timedelta(days=local_hour // 24)).replace(day=1)
+class _Months:
+    """The local month of local day numbers, asked mostly in order: (first day, first day after,
+    the month's first date) of the month last asked, worked out again only when it changes."""
+
+    def __init__(self):
+        self.first, self.after, self.month = 0, 0, None
+
+    def of(self, local_day):
+        if not self.first <= local_day < self.after:
+            month = (days.EPOCH_DAY + timedelta(days=local_day)).replace(day=1)
+            after = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+            self.first = (month - days.EPOCH_DAY).days
+            self.after, self.month = (after - days.EPOCH_DAY).days, month
+        return self.month
 
 
 def _stored_by_month(listener, tz):
     """{first day of a local month: {source: stored plays}} from the day rollup (DayTotal), the
     UTC days that a month's start cuts (or a change of offset) read hour by hour from the hourly
     rollup; None for a zone whose offsets aren't whole hours."""
-    found = defaultdict(lambda: dict.fromkeys(Play.Source.values, 0))
+    sources = Play.Source.values
+    found = defaultdict(lambda: dict.fromkeys(sources, 0))
     rows = list(
         DayTotal.objects.filter(listener_id=listener.pk)
         .order_by("day")
@@ -263,12 +276,12 @@ def _stored_by_month(listener, tz):
     offsets = days.Offsets.of(tz, rows[0][0], rows[-1][0])
     if offsets is None:
         return None
-    cut = []
+    months, cut = _Months(), []
     for day, source, stored in rows:
         offset = offsets.all_day(day)
         if offset is not None:
-            month = _month_of(day * 24 + offset)
-            if month == _month_of(day * 24 + 23 + offset):
+            month = months.of((day * 24 + offset) // 24)
+            if (day * 24 + 23 + offset) // 24 < months.after:
                 found[month][source] += stored
                 continue
         if not cut or cut[-1] != day:
@@ -282,7 +295,7 @@ def _stored_by_month(listener, tz):
                 [*params, *(hour for day in cut for hour in (day * 24, day * 24 + 24))],
             )
             for hour, source, stored in cursor.fetchall():
-                found[_month_of(hour + offsets.at_hour(hour))][source] += stored
+                found[months.of((hour + offsets.at_hour(hour)) // 24)][source] += stored
     return found
 
 
