@@ -277,8 +277,12 @@ def _stored_by_month(listener, tz):
     if offsets is None:
         return None
     months, cut = _Months(), []
+    until = -1  # the days before this one have the offset `offset` all day
     for day, source, stored in rows:
-        offset = offsets.all_day(day)
+        if day >= until:
+            offset = offsets.all_day(day)
+            if offset is not None:
+                until = offsets.calm_until()
         if offset is not None:
             month = months.of((day * 24 + offset) // 24)
             if (day * 24 + 23 + offset) // 24 < months.after:
