@@ -179,10 +179,10 @@ def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=No
     }
 
 
-def _runs(days):
+def _runs(numbers):
     """[(first, last)] of the runs of consecutive days in a set of day numbers, in order."""
     runs = []
-    for day in sorted(days):
+    for day in sorted(numbers):
         if runs and day - runs[-1][1] == 1:
             runs[-1][1] = day
         else:
