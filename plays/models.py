@@ -509,6 +509,62 @@ class HiddenHourTotal(models.Model):
         return f"{self.listener_id} hour {self.epoch_hour} {self.source}: {self.plays} hidden"
 
 
+class ItemDay(models.Model):
+    """Which UTC hours of one UTC day held a listener's plays: overall (`scope` "all", key 0), of
+    one primary artist ("artist", key the artist's id) or of one item ("item", key the item's id).
+
+    Streaks read a few thousand of these instead of an artist's hundred thousand plays: a local
+    day in a zone whose offset is a whole number of hours is made of whole UTC hours, so shifting
+    the bits by the offset gives the local days. `hours` has bit h set when UTC hour h of `day`
+    holds a counted play; `stored_hours` (scope "all" only) when it holds any stored play, short
+    ones included (for coverage gaps). Scopes "all" and "artist" leave out the items the listener
+    hides; "item" rows don't (a hidden item is never asked for). Built by `plays.day_rollups`
+    with the other rollups, and the "all" and "artist" rows again when the hidden items change.
+    """
+
+    class Scope(models.TextChoices):
+        ALL = "all", "All plays"
+        ARTIST = "artist", "One primary artist"
+        ITEM = "item", "One item"
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=6, choices=Scope.choices)
+    key = models.BigIntegerField()  # the artist's or item's id; 0 for scope "all"
+    day = models.IntegerField()  # whole days since 1970-01-01 UTC
+    hours = models.IntegerField()  # bit h: a counted play in UTC hour h of the day
+    stored_hours = models.IntegerField(default=0)  # bit h: any stored play (scope "all")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "scope", "key", "day"], name="itemday_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.scope} {self.key} day {self.day}: {self.hours:024b}"
+
+
+class DayTotal(models.Model):
+    """One listener's stored plays (short ones included) from one source in one UTC day, the
+    items the listener hides left out: coverage counts months from a few thousand of these
+    instead of the hourly rollup's tens of thousands of rows (the UTC days that a local month
+    boundary cuts are read hour by hour). Built by `plays.day_rollups` with ItemDay."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    day = models.IntegerField()  # whole days since 1970-01-01 UTC
+    source = models.CharField(max_length=16, choices=Play.Source.choices)
+    stored = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "day", "source"], name="daytotal_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} day {self.day} {self.source}: {self.stored}"
+
+
 # --- What assistants keep for a listener: the taste profile and the playlists they made ----------
 # Here rather than in `mcp` because they are the listener's data like their plays: /me shows and
 # edits them, the data export and "delete all my data" cover them, and every layer above `plays`

@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
-from plays.models import HiddenHourTotal, HourTotal, Play
+from plays.models import DayTotal, HiddenHourTotal, HourTotal, ItemDay, Play
+from plays.queries import days
 from plays.queries.exclusions import exclusion_of, says_excluded_artists
 from plays.queries.hours import net_hours_sql, time_sums
 from plays.queries.sums import stored_plays
@@ -173,8 +174,8 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     A gap runs from the last stored play before it to the first one after it (short plays and
     every source count: the question is what the history holds, not what was listened to), so
     only gaps inside the covered range are found; before the first play and after the last
-    there is nothing to compare with. Candidates come from the hourly rollup (consecutive hours
-    holding plays, compared with a window function), and each one's exact ends from the plays.
+    there is nothing to compare with. Candidates come from the day rollup (consecutive hours
+    holding plays, from each UTC day's mask of hours), and each one's exact ends from the plays.
     """
     if isinstance(min_gap_days, bool) or not isinstance(min_gap_days, int | float):
         raise QueryError("'min_gap_days' must be a number of days from 1 to 36600.")
@@ -186,16 +187,10 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     # Two plays in hours h1 < h2 are at most (h2 - h1 + 1) hours apart: anything closer can't
     # be a gap, so only the pairs at least that far apart are checked against the plays.
     candidate_hours = max(1, int(least.total_seconds() // 3600) - 1)
-    hours, hours_params = net_hours_sql(listener)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT prev, hour FROM (SELECT h.epoch_hour AS hour, "
-            "LAG(h.epoch_hour) OVER (ORDER BY h.epoch_hour) AS prev "
-            f"FROM (SELECT DISTINCT epoch_hour FROM ({hours}) n) h) "
-            "pairs WHERE prev IS NOT NULL AND hour - prev >= %s ORDER BY hour",
-            [*hours_params, candidate_hours],
-        )
-        pairs = cursor.fetchall()
+    # The hours holding plays come from the day rollup's masks of stored plays (the hidden
+    # artists' left out): a few thousand rows, however long the history.
+    masks = days.hour_masks(listener, ItemDay.Scope.ALL, 0, (None, None), column="stored_hours")
+    pairs = _hour_pairs(masks, candidate_hours)
     plays = stored_plays(listener)
     gaps = []
     for before_hour, after_hour in pairs:
@@ -231,11 +226,81 @@ def coverage_gaps(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     }
 
 
+def _hour_pairs(masks, least):
+    """[(hour, next hour holding plays)] at least `least` hours apart, in order, from the
+    [(UTC day, mask of hours holding plays)] of every day with plays. Only pairs across days
+    can be a gap: two plays of one UTC day are less than a day apart, and a gap is a day or more.
+    """
+    pairs, last = [], None
+    for day, mask in masks:
+        first = day * 24 + (mask & -mask).bit_length() - 1
+        if last is not None and first - last >= least:
+            pairs.append((last, first))
+        last = day * 24 + mask.bit_length() - 1
+    return pairs
+
+
 def _hour_start(hour_number):
     return datetime.fromtimestamp(hour_number * 3600, UTC_ZONE)
 
 
-_EPOCH_DAY = date(1970, 1, 1)
+class _Months:
+    """The local month of local day numbers, asked mostly in order: (first day, first day after,
+    the month's first date) of the month last asked, worked out again only when it changes."""
+
+    def __init__(self):
+        self.first, self.after, self.month = 0, 0, None
+
+    def of(self, local_day):
+        if not self.first <= local_day < self.after:
+            month = (days.EPOCH_DAY + timedelta(days=local_day)).replace(day=1)
+            after = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+            self.first = (month - days.EPOCH_DAY).days
+            self.after, self.month = (after - days.EPOCH_DAY).days, month
+        return self.month
+
+
+def _stored_by_month(listener, tz):
+    """{first day of a local month: {source: stored plays}} from the day rollup (DayTotal), the
+    UTC days that a month's start cuts (or a change of offset) read hour by hour from the hourly
+    rollup; None for a zone whose offsets aren't whole hours."""
+    sources = Play.Source.values
+    found = defaultdict(lambda: dict.fromkeys(sources, 0))
+    rows = list(
+        DayTotal.objects.filter(listener_id=listener.pk)
+        .order_by("day")
+        .values_list("day", "source", "stored")
+    )
+    if not rows:
+        return found
+    offsets = days.Offsets.of(tz, rows[0][0], rows[-1][0])
+    if offsets is None:
+        return None
+    months, cut = _Months(), []
+    until = -1  # the days before this one have the offset `offset` all day
+    for day, source, stored in rows:
+        if day >= until:
+            offset = offsets.all_day(day)
+            if offset is not None:
+                until = offsets.calm_until()
+        if offset is not None:
+            month = months.of((day * 24 + offset) // 24)
+            if (day * 24 + 23 + offset) // 24 < months.after:
+                found[month][source] += stored
+                continue
+        if not cut or cut[-1] != day:
+            cut.append(day)
+    if cut:
+        hours, params = net_hours_sql(listener)
+        ranges = " OR ".join(["(epoch_hour >= %s AND epoch_hour < %s)"] * len(cut))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT epoch_hour, source, stored FROM ({hours}) n WHERE {ranges}",
+                [*params, *(hour for day in cut for hour in (day * 24, day * 24 + 24))],
+            )
+            for hour, source, stored in cursor.fetchall():
+                found[months.of((hour + offsets.at_hour(hour)) // 24)][source] += stored
+    return found
 
 
 @says_excluded_artists
@@ -245,11 +310,13 @@ def history_coverage(listener, *, min_gap_days=MIN_GAP_DAYS, tz=None) -> dict:
     `min_gap_days` days without any play inside that range (`coverage_gaps`)."""
     tz = tz or listener_tz(listener)
     gaps = coverage_gaps(listener, min_gap_days=min_gap_days, tz=tz)  # checks min_gap_days
-    found = defaultdict(lambda: dict.fromkeys(Play.Source.values, 0))
-    days = time_sums(listener, Window(), tz, "day", ("stored",), by_source=True)
-    for (day, source), sums in days.items():
-        month = (_EPOCH_DAY + timedelta(days=day)).replace(day=1)
-        found[month][source] += sums["stored"]
+    found = _stored_by_month(listener, tz)
+    if found is None:  # a zone not made of whole hours: the hourly rollup, by local day
+        found = defaultdict(lambda: dict.fromkeys(Play.Source.values, 0))
+        by_day = time_sums(listener, Window(), tz, "day", ("stored",), by_source=True)
+        for (day, source), sums in by_day.items():
+            month = (days.EPOCH_DAY + timedelta(days=day)).replace(day=1)
+            found[month][source] += sums["stored"]
     months = []
     if found:
         month, last = min(found), max(found)

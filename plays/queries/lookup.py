@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import ExtractYear
@@ -434,9 +435,11 @@ def _without_suffixes(text):
         text = shorter
 
 
+@lru_cache(maxsize=1 << 16)
 def name_forms(name):
     """The forms of a name each rule compares: case and spacing folded (`normalize_name`), then
-    accents dropped too, then the suffixes too."""
+    accents dropped too, then the suffixes too. Kept per process (a pure function of the name):
+    a listener's thousands of names are worked out once, not on every question."""
     exact = normalize_name(name)
     accents = _without_accents(exact)
     return (exact, accents, _without_suffixes(accents))
@@ -521,8 +524,8 @@ def _by_spotify_id(listener, ref):
 
 
 def _played_artists(listener):
-    """[(artist id, name, its forms, plays, first, last)] of every primary artist the listener
-    played tracks of."""
+    """Every primary artist the listener played tracks of, as [{form: [(artist id, name, plays,
+    first, last)]}] by each rule's form of their name (strictest rule first)."""
     rows = (
         hidden_rollup_rows(ItemTotal, listener)
         .filter(item__kind="track", item__primary_artist__isnull=False)
@@ -531,17 +534,20 @@ def _played_artists(listener):
         .values_list("item__primary_artist", "item__primary_artist__name", "p", "f", "la")
         .order_by("item__primary_artist")
     )
-    return [(pk, name, name_forms(name), p, f, la) for pk, name, p, f, la in rows]
+    by_form = [defaultdict(list) for _ in MATCH_RULES]
+    for row in rows:
+        for level, form in enumerate(name_forms(row[1])):
+            by_form[level][form].append(row)
+    return by_form
 
 
 def _artist_levels(artists, artist):
-    """{artist id: (rule level, (id, name, plays, first, last))} of the artists `artist` names."""
-    asked = name_forms(artist)
+    """{artist id: (rule level, (id, name, plays, first, last))} of the artists `artist` names:
+    each artist under the strictest rule whose forms are equal (looked up by form)."""
     levels = {}
-    for pk, name, forms, p, f, la in artists:
-        level = _level(asked, forms)
-        if level is not None:
-            levels[pk] = (level, (pk, name, p, f, la))
+    for level, (form, by_form) in enumerate(zip(name_forms(artist), artists, strict=True)):
+        for row in by_form.get(form, ()):
+            levels.setdefault(row[0], (level, row))
     return levels
 
 
@@ -593,12 +599,12 @@ def heard_before(listener, entries, *, tz=None) -> dict:
     tz = tz or listener_tz(listener)
     ensure_fresh(listener)
     named = [entry for entry in checked if entry["artist"] is not None]
-    artists = _played_artists(listener) if named else []
+    artists = _played_artists(listener) if named else None
     levels = {id(entry): _artist_levels(artists, entry["artist"]) for entry in named}
     wanted = {pk for entry in named if entry["track"] for pk in levels[id(entry)]}
     tracks = _tracks_of(listener, wanted) if wanted else {}
-    answers = []
-    for number, entry in enumerate(checked):
+    found = []
+    for entry in checked:
         rule, kind, rows = None, None, []
         if entry["spotify_id"] is not None:
             ref = _spotify_ref(entry["spotify_id"])
@@ -608,25 +614,28 @@ def heard_before(listener, entries, *, tz=None) -> dict:
         else:
             level, kind, rows = _by_names(levels[id(entry)], tracks, entry["track"])
             rule = MATCH_RULES[level] if level is not None else None
-        rows = sorted(rows, key=lambda row: (-row[2], row[0]))
-        answers.append(
-            {
-                "index": number,
-                "heard": bool(rows),
-                "match": rule,
-                "kind": kind,
-                "name": rows[0][1] if rows else None,
-                "artists": (
-                    artist_names([rows[0][0]]).get(rows[0][0], [])
-                    if rows and kind in ("track", "episode")
-                    else []
-                ),
-                "plays": sum(row[2] for row in rows),
-                "first_play": iso(min(row[3] for row in rows), tz) if rows else None,
-                "last_play": iso(max(row[4] for row in rows), tz) if rows else None,
-                "matched_rows": len(rows),
-            }
-        )
+        found.append((rule, kind, sorted(rows, key=lambda row: (-row[2], row[0]))))
+    # The credited artists of every track or episode answered, in one query.
+    credited = artist_names(
+        {rows[0][0] for _, kind, rows in found if rows and kind in ("track", "episode")}
+    )
+    answers = [
+        {
+            "index": number,
+            "heard": bool(rows),
+            "match": rule,
+            "kind": kind,
+            "name": rows[0][1] if rows else None,
+            "artists": (
+                credited.get(rows[0][0], []) if rows and kind in ("track", "episode") else []
+            ),
+            "plays": sum(row[2] for row in rows),
+            "first_play": iso(min(row[3] for row in rows), tz) if rows else None,
+            "last_play": iso(max(row[4] for row in rows), tz) if rows else None,
+            "matched_rows": len(rows),
+        }
+        for number, (rule, kind, rows) in enumerate(found)
+    ]
     return {
         "entries": answers,
         "heard": sum(1 for answer in answers if answer["heard"]),

@@ -17,12 +17,13 @@ local dates each holding at least one counted play (of the artist or track, when
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
 
-from plays.models import Artist
+from plays.models import Artist, ItemDay
+from plays.queries import days
 from plays.queries.exclusions import exclusion_of, says_excluded_artists
 from plays.queries.hours import epoch_minute, local_minute_sql, time_sums
 from plays.queries.lookup import find_played
@@ -178,14 +179,11 @@ def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=No
     }
 
 
-_EPOCH_DAY = date(1970, 1, 1)
-
-
-def _runs(days):
-    """[(first, last)] of the runs of consecutive dates in a set of dates, in order."""
+def _runs(numbers):
+    """[(first, last)] of the runs of consecutive days in a set of day numbers, in order."""
     runs = []
-    for day in sorted(days):
-        if runs and day - runs[-1][1] == timedelta(days=1):
+    for day in sorted(numbers):
+        if runs and day - runs[-1][1] == 1:
             runs[-1][1] = day
         else:
             runs.append([day, day])
@@ -193,25 +191,50 @@ def _runs(days):
 
 
 def _active_days(listener, window, tz, artist, track):
-    """The local dates with at least one counted play (of the artist or track, when given)."""
+    """The local days (numbered from 1970-01-01) with at least one counted play (of the artist
+    or track, when given).
+
+    The whole UTC hours of the window come from the day rollup (`days.hour_masks`), the ragged
+    ends from the plays; zones without whole-hour offsets read the plays (or, overall, the
+    hourly rollup) instead."""
+    found, path = None, None
     if artist is None and track is None:
-        days = time_sums(listener, window, tz, "day", ("plays",))
-        return {_EPOCH_DAY + timedelta(days=day) for day in days}, None
-    kind, text = ("artist", artist) if artist is not None else ("track", track)
-    found = find_played(listener, text, kind)
-    if found is None:
-        raise QueryError(
-            f"No {kind} matching '{kind}' is in this listener's history: try search_history "
-            "with part of the name."
-        )
-    path = "item__primary_artist" if kind == "artist" else "item"
-    plays = counted_plays(listener, window).filter(**{path: found.pk}).values("played_at")
-    return _local_days(listener, plays, tz), found
+        scope, key = ItemDay.Scope.ALL, 0
+    else:
+        kind, text = ("artist", artist) if artist is not None else ("track", track)
+        found = find_played(listener, text, kind)
+        if found is None:
+            raise QueryError(
+                f"No {kind} matching '{kind}' is in this listener's history: try search_history "
+                "with part of the name."
+            )
+        path = "item__primary_artist" if kind == "artist" else "item"
+        scope = ItemDay.Scope.ARTIST if kind == "artist" else ItemDay.Scope.ITEM
+        key = found.pk
+
+    def plays(part):
+        counted = counted_plays(listener, part)
+        return counted.filter(**{path: found.pk}) if path else counted
+
+    hours, ends = days.whole_hours(window)
+    active = set()
+    if hours is not None:
+        masks = days.hour_masks(listener, scope, key, hours)
+        active = days.local_days(masks, tz)
+        if active is None:  # a zone not made of whole hours
+            if found is None:
+                by_day = time_sums(listener, window, tz, "day", ("plays",))
+                return set(by_day), None
+            return _local_days(listener, plays(window).values("played_at"), tz), found
+    for end in ends:
+        active |= _local_days(listener, plays(end).values("played_at"), tz)
+    return active, found
 
 
 def _local_days(listener, plays, tz):
-    """The local dates in `tz` of a queryset of plays' `played_at`, worked out in SQL (epoch
-    minutes moved by the zone's offsets, as `time_sums` does), so only distinct days come back."""
+    """The local days (numbered from 1970-01-01) in `tz` of a queryset of plays' `played_at`,
+    worked out in SQL (epoch minutes moved by the zone's offsets, as `time_sums` does), so only
+    distinct days come back."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT MIN(epoch_hour), MAX(epoch_hour) FROM plays_hourtotal WHERE listener_id = %s",
@@ -229,7 +252,7 @@ def _local_days(listener, plays, tz):
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {_EPOCH_DAY + timedelta(days=day) for (day,) in cursor.fetchall()}
+        return {day for (day,) in cursor.fetchall()}
 
 
 @says_excluded_artists
@@ -253,10 +276,10 @@ def listening_streaks(
             "spotify_id": item.spotify_id or None,
         }
     runs = _runs(found)
-    longest = sorted(runs, key=lambda run: (-(run[1] - run[0]).days, run[0]))[:limit]
-    today = timezone.now().astimezone(tz).date()
+    longest = sorted(runs, key=lambda run: (run[0] - run[1], run[0]))[:limit]
+    today = (timezone.now().astimezone(tz).date() - days.EPOCH_DAY).days
     current = None
-    if runs and runs[-1][1] >= today - timedelta(days=1) and window.contains(timezone.now()):
+    if runs and runs[-1][1] >= today - 1 and window.contains(timezone.now()):
         current = runs[-1]
     return {
         "longest": [_streak(run) for run in longest],
@@ -269,5 +292,5 @@ def listening_streaks(
 
 
 def _streak(run):
-    first, last = run
+    first, last = (days.EPOCH_DAY + timedelta(days=day) for day in run)
     return {"start": first.isoformat(), "end": last.isoformat(), "days": (last - first).days + 1}
