@@ -299,7 +299,9 @@ class _ImportRun:
                 # Other services' files are read once before anything is stored: a row that
                 # refuses the file (a date in the future, a wrong column) must change nothing.
                 self.exact_total = export.check(progress=self._still_checking)
-            job.records_total = max(job.records_total, self._estimate_total())
+            job.records_total = max(
+                job.records_total, self._estimate_total(job.records_done, self.bytes_done)
+            )
             reader = ReadAhead(lambda: self._batches(export), name=f"import-{job.pk}-reader")
             with reader as batches:
                 for batch in batches:
@@ -346,12 +348,12 @@ class _ImportRun:
             heartbeat_at=now, records_total=rows
         )
 
-    def _estimate_total(self):
+    def _estimate_total(self, done, bytes_done):
+        """Rows in the export: counted, or estimated from `done` rows in `bytes_done` bytes."""
         if self.exact_total is not None:
             return self.exact_total
-        done = self.job.records_done
-        if done and self.bytes_done:
-            return round(done * self.total_bytes / self.bytes_done)
+        if done and bytes_done:
+            return round(done * self.total_bytes / bytes_done)
         return max(done, self.total_bytes // ESTIMATED_BYTES_PER_ROW)
 
     def _commit(self, batch):
@@ -359,13 +361,18 @@ class _ImportRun:
         job = self.job
         if job.records_done + batch.rows > self.limits.max_records:
             raise ImportRejected.too_many_records(self.limits.max_records)
+        records_done = job.records_done + batch.rows
         with transaction.atomic():
             _without_waiting_for_the_disk()
             result = self.ingestor.ingest(batch.records)
             skipped = Counter(job.skipped) + batch.skips
             fields = {
                 "format": job.format,
-                "records_done": job.records_done + batch.rows,
+                "records_done": records_done,
+                # In the batch's own commit: a separate update would wait for the disk each batch.
+                "records_total": max(
+                    self._estimate_total(records_done, batch.bytes_done), records_done
+                ),
                 "inserted": job.inserted + result.inserted,
                 "duplicates": job.duplicates + result.duplicates,
                 "skipped": dict(skipped),
@@ -386,8 +393,6 @@ class _ImportRun:
         for name, value in fields.items():
             setattr(job, name, value)
         self.bytes_done = batch.bytes_done
-        job.records_total = max(self._estimate_total(), job.records_done)
-        ImportJob.objects.filter(pk=job.pk).update(records_total=job.records_total)
         if self.progress:
             self.progress(job)
 
