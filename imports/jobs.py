@@ -40,7 +40,7 @@ from plays.tasks import request_rollup_refresh
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 10_000
+BATCH_SIZE = 25_000
 # A running job whose heartbeat is older than this lost its worker and may be resumed.
 STALE_AFTER = timedelta(minutes=2)
 ESTIMATED_BYTES_PER_ROW = 650  # an extended-history row, as Spotify formats it
@@ -54,11 +54,11 @@ class JobTakenOver(Exception):
 
 @dataclass
 class _Batch:
-    """Parsed rows of one file up to a resume position, stored in one transaction."""
+    """Parsed rows up to a resume position, stored in one transaction."""
 
     resume_file: int  # where the next run starts once this batch is committed
     resume_row: int
-    bytes_done: int  # history bytes read up to the end of this batch's file, if it ends it
+    bytes_done: int  # history bytes of the files before resume_file (the files read whole)
     records: list = field(default_factory=list)
     rows: int = 0  # rows read, records and skips
     skips: Counter = field(default_factory=Counter)
@@ -299,7 +299,9 @@ class _ImportRun:
                 # Other services' files are read once before anything is stored: a row that
                 # refuses the file (a date in the future, a wrong column) must change nothing.
                 self.exact_total = export.check(progress=self._still_checking)
-            job.records_total = max(job.records_total, self._estimate_total())
+            job.records_total = max(
+                job.records_total, self._estimate_total(job.records_done, self.bytes_done)
+            )
             reader = ReadAhead(lambda: self._batches(export), name=f"import-{job.pk}-reader")
             with reader as batches:
                 for batch in batches:
@@ -307,16 +309,19 @@ class _ImportRun:
         self._succeed()
 
     def _batches(self, export):
-        """The export's rows from the resume position on, parsed, in batches that end every
-        BATCH_SIZE rows and at the end of each file. Runs in the read-ahead thread: no database."""
+        """The export's rows from the resume position on, parsed, in batches of BATCH_SIZE rows
+        (the last one shorter); a batch may span files, whose ends are only resume positions.
+        Runs in the read-ahead thread: no database."""
         resume_file, resume_row = self.job.resume_file, self.job.resume_row
         bytes_done = self.bytes_done
+        batch = None
         for index, history_file in enumerate(export.files):
             if index < resume_file:
                 continue
             parse = parser_for(history_file.format)
             first_row = resume_row if index == resume_file else 0
-            batch = _Batch(index, first_row, bytes_done)
+            if batch is None:
+                batch = _Batch(index, first_row, bytes_done)
             records, skips = batch.records, batch.skips
             for row_number, row in enumerate(export.rows(history_file, typed=True)):
                 if row_number < first_row:
@@ -331,12 +336,14 @@ class _ImportRun:
                     records.append(parsed)
                 batch.rows += 1
                 if batch.rows >= BATCH_SIZE:
-                    batch.resume_row = row_number + 1
+                    batch.resume_file, batch.resume_row = index, row_number + 1
+                    batch.bytes_done = bytes_done
                     yield batch
                     batch = _Batch(index, row_number + 1, bytes_done)
                     records, skips = batch.records, batch.skips
             bytes_done += history_file.size
             batch.resume_file, batch.resume_row, batch.bytes_done = index + 1, 0, bytes_done
+        if batch is not None:
             yield batch
 
     def _still_checking(self, rows):
@@ -346,12 +353,12 @@ class _ImportRun:
             heartbeat_at=now, records_total=rows
         )
 
-    def _estimate_total(self):
+    def _estimate_total(self, done, bytes_done):
+        """Rows in the export: counted, or estimated from `done` rows in `bytes_done` bytes."""
         if self.exact_total is not None:
             return self.exact_total
-        done = self.job.records_done
-        if done and self.bytes_done:
-            return round(done * self.total_bytes / self.bytes_done)
+        if done and bytes_done:
+            return round(done * self.total_bytes / bytes_done)
         return max(done, self.total_bytes // ESTIMATED_BYTES_PER_ROW)
 
     def _commit(self, batch):
@@ -359,13 +366,18 @@ class _ImportRun:
         job = self.job
         if job.records_done + batch.rows > self.limits.max_records:
             raise ImportRejected.too_many_records(self.limits.max_records)
+        records_done = job.records_done + batch.rows
         with transaction.atomic():
             _without_waiting_for_the_disk()
             result = self.ingestor.ingest(batch.records)
             skipped = Counter(job.skipped) + batch.skips
             fields = {
                 "format": job.format,
-                "records_done": job.records_done + batch.rows,
+                "records_done": records_done,
+                # In the batch's own commit: a separate update would wait for the disk each batch.
+                "records_total": max(
+                    self._estimate_total(records_done, batch.bytes_done), records_done
+                ),
                 "inserted": job.inserted + result.inserted,
                 "duplicates": job.duplicates + result.duplicates,
                 "skipped": dict(skipped),
@@ -386,8 +398,6 @@ class _ImportRun:
         for name, value in fields.items():
             setattr(job, name, value)
         self.bytes_done = batch.bytes_done
-        job.records_total = max(self._estimate_total(), job.records_done)
-        ImportJob.objects.filter(pk=job.pk).update(records_total=job.records_total)
         if self.progress:
             self.progress(job)
 

@@ -18,7 +18,7 @@ what is missing.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
+from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 
 from django.db import IntegrityError, connection, transaction
@@ -169,7 +169,10 @@ class PlayIngestor:
         )
         if not drop:
             return list(rows), checked
-        return [row for position, row in enumerate(rows) if position not in drop], checked
+        keep = [True] * len(records)
+        for position in drop:
+            keep[position] = False
+        return list(compress(rows, keep)), checked
 
 
 def _count_stored(rows, inserted):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Listener
 from plays.keys import spotify_key
@@ -94,3 +94,53 @@ def test_an_item_with_plays_cannot_be_deleted(listener, track):
     Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
     with pytest.raises(ProtectedError):
         track.delete()
+
+
+# The database itself refuses a play pointing nowhere, whatever the code above it does: plain
+# foreign keys on SQLite, statement-level triggers on PostgreSQL (migration 0012). SQLite checks
+# its deferred keys at commit, so these tests commit (transaction=True).
+
+
+def _play(listener_id, item_id, second=0):
+    return Play(
+        listener_id=listener_id,
+        item_id=item_id,
+        played_at=PLAYED_AT.replace(second=second),
+        source=Play.Source.EXTENDED,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("missing", ["item", "listener"])
+def test_a_batch_with_one_play_pointing_nowhere_is_refused_whole(listener, track, missing):
+    plays = [_play(listener.pk, track.pk, second) for second in range(5)]
+    plays[3] = _play(
+        listener.pk if missing == "item" else listener.pk + 1000,
+        track.pk + 1000 if missing == "item" else track.pk,
+        second=3,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Play.objects.bulk_create(plays)
+    assert Play.objects.count() == 0
+    Play.objects.bulk_create([_play(listener.pk, track.pk, second) for second in range(5)])
+    assert Play.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_a_play_to_an_item_that_does_not_exist_is_refused(listener, track):
+    play = Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Play.objects.filter(pk=play.pk).update(item_id=track.pk + 1000)
+    assert Play.objects.get().item_id == track.pk
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("table", ["plays_item", "accounts_listener"])
+def test_the_database_refuses_to_remove_a_row_plays_still_point_to(listener, track, table):
+    Play.objects.create(listener=listener, played_at=PLAYED_AT, item=track, source="api")
+    row = track.pk if table == "plays_item" else listener.pk
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [row])  # noqa: S608 - fixed names
+    assert Play.objects.filter(item=track, listener=listener).count() == 1
+    assert Item.objects.filter(pk=track.pk).exists()
+    assert Listener.objects.filter(pk=listener.pk).exists()
