@@ -450,6 +450,31 @@ class HiddenHourTotal(models.Model):
         return f"{self.listener_id} hour {self.epoch_hour} {self.source}: {self.plays} hidden"
 
 
+class SessionBreak(models.Model):
+    """A pause of more than five minutes (the smallest session gap) in one listener's listening,
+    before the play starting at `start_ms`: the gap-independent rollup `listening_sessions`
+    reads (see `plays.session_breaks`). Built from the visible plays (hidden artists' left out)
+    by `plays.rollups` with the other rollups.
+
+    `before_end_ms` is the latest end of the plays before it (None before the first play), so the
+    pause is `start_ms - before_end_ms`; `plays_before` counts those plays. One row per listener
+    with `start_ms` = `plays.session_breaks.END_MARK` closes the list (the last end, every play).
+    """
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    start_ms = models.BigIntegerField()
+    before_end_ms = models.BigIntegerField(null=True, blank=True)
+    plays_before = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "start_ms"], name="sessionbreak_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} break before {self.start_ms}"
+
+
 # --- What assistants keep for a listener: the taste profile and the playlists they made ----------
 # Here rather than in `mcp` because they are the listener's data like their plays: /me shows and
 # edits them, the data export and "delete all my data" cover them, and every layer above `plays`

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from plays import hidden
+from plays import hidden, session_breaks
 from plays.models import (
     HiddenHourTotal,
     HourTotal,
@@ -78,6 +78,8 @@ def rebuild(listener, *, full=False) -> bool:
             builder.rebuild_months(sorted({month for _, month, _ in marks}))
         if hidden_changed and not full:
             builder.rebuild_hidden_hours(None, None)
+        months = [month for _, month, _ in marks]
+        session_breaks.refresh(listener.pk, months, everything=full or hidden_changed)
         for mark_id, _month, version in marks:
             # Only the marks seen above: a play stored meanwhile has bumped its month's version.
             RollupDirty.objects.filter(id=mark_id, version=version).delete()

@@ -36,6 +36,14 @@ from plays.queries.sums import (
 )
 from plays.queries.windows import UTC_ZONE, QueryError, Window, iso, listener_tz
 from plays.rollups import ensure_fresh
+from plays.session_breaks import (
+    END_MARK,
+    SPLIT_BACK_MS,
+    ensure_built,
+    epoch_ms_sql,
+    moment,
+    split_at,
+)
 
 MIN_GAP_MINUTES, MAX_GAP_MINUTES = 5, 240
 
@@ -45,18 +53,10 @@ HISTOGRAM_EDGES = (0, 15, 30, 60, 120, 240)
 STREAKS_LISTED = 5
 
 
-def _epoch_ms(column):
-    if connection.vendor == "postgresql":
-        # date_part gives a double (EXTRACT a numeric, several times slower to compute with).
-        return f"CAST(ROUND(date_part('epoch', {column}) * 1000) AS BIGINT)"
-    return (
-        f"(CAST(strftime('%%s', {column}) AS INTEGER) * 1000 "
-        f"+ CAST(substr(strftime('%%f', {column}), 4, 3) AS INTEGER))"
-    )
-
-
-def _sessions(listener, window, gap_ms):
-    """[(start ms, end ms, plays, first played_at, last played_at)] of every session, newest first.
+def _walk(listener, start, end, gap_ms):
+    """[(start ms, end ms, plays)] of the sessions of the plays ended in [start, end) (either
+    None: unbounded), found from the plays themselves, oldest first: what the pauses can't say
+    (the part of a stored pause's run a window cuts off).
 
     The sessions are the connected parts of the plays' spans [start, end + gap], which the
     definition's walk by start finds; here they are found walking the plays by end instead
@@ -64,13 +64,13 @@ def _sessions(listener, window, gap_ms):
     session ends at a play when every later-ending play starts more than `gap_ms` after its end.
     A running count of those ends numbers the sessions.
     """
-    where, params = range_sql("p.played_at", window.start, window.end)
+    where, params = range_sql("p.played_at", start, end)
     keep, keep_params = exclusion_of(listener).keep_sql("p.item_id")
     if keep:
         where, params = f"{where} AND {keep}", [*params, *keep_params]
-    end = _epoch_ms("p.played_at")
+    end_ms = epoch_ms_sql("p.played_at")
     sql = (
-        f"SELECT {end} - COALESCE(p.ms_played, pi.duration_ms, 0) AS s, {end} AS e, "
+        f"SELECT {end_ms} - COALESCE(p.ms_played, pi.duration_ms, 0) AS s, {end_ms} AS e, "
         "p.played_at AS at, p.item_id AS item "
         "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
         f"WHERE p.listener_id = %s{where}"
@@ -81,19 +81,162 @@ def _sessions(listener, window, gap_ms):
         f"AND 1 PRECEDING) AS later FROM ({sql}) a"
     )
     sql = (
-        "SELECT s, e, at, SUM(CASE WHEN later IS NULL OR later > e + %s THEN 1 ELSE 0 END) "
+        "SELECT s, e, SUM(CASE WHEN later IS NULL OR later > e + %s THEN 1 ELSE 0 END) "
         f"OVER ({newest_first} ROWS UNBOUNDED PRECEDING) AS number FROM ({sql}) b"
     )
-    sql = (
-        "SELECT MIN(s), MAX(e), COUNT(*), MIN(at), MAX(at) "
-        f"FROM ({sql}) c GROUP BY number ORDER BY number"
-    )
+    sql = f"SELECT MIN(s), MAX(e), COUNT(*) FROM ({sql}) c GROUP BY number ORDER BY number DESC"
     with connection.cursor() as cursor:
         cursor.execute(sql, [gap_ms, listener.pk, *params])
-        return [
-            (int(s), int(e), n, _aware(first), _aware(last))
-            for s, e, n, first, last in cursor.fetchall()
-        ]
+        return [(int(s), int(e), n) for s, e, n in cursor.fetchall()]
+
+
+def _micros(instant):
+    return (instant - _EPOCH) // timedelta(microseconds=1)
+
+
+def _break(listener_id, condition, params, order):
+    """(start_ms, before_end_ms, plays_before) of the first stored pause by `order` meeting
+    `condition`, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT start_ms, before_end_ms, plays_before FROM plays_sessionbreak "
+            f"WHERE listener_id = %s AND {condition} ORDER BY start_ms {order} LIMIT 1",
+            [listener_id, *params],
+        )
+        return cursor.fetchone()
+
+
+class _Sessions:
+    """The sessions of a window for one gap, as sums: the ones at the window's edges (walked
+    from the plays, joined to their neighbours) listed, the ones between them summed in SQL."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.count = 0
+        self.plays = 0
+        self.total_ms = 0
+        self.histogram = [0] * len(HISTOGRAM_EDGES)
+        self.longest = []  # (start ms, end ms, plays), the `limit` longest among those summed
+
+    def add(self, s, e, n):
+        self.count += 1
+        self.plays += n
+        self.total_ms += e - s
+        self.histogram[_bucket(e - s)] += 1
+        self.longest.append((s, e, n))
+
+    def best(self):
+        return sorted(self.longest, key=lambda row: (-(row[1] - row[0]), row[0]))[: self.limit]
+
+
+def _bucket(ms):
+    bucket = 0
+    for index, low in enumerate(HISTOGRAM_EDGES):
+        if ms >= low * 60_000:
+            bucket = index
+    return bucket
+
+
+def _sum_between(listener_id, first, last, gap_ms, found):
+    """Adds to `found` the sessions starting at the stored pauses `first` (a session starts
+    there whatever its pause) up to the pause `last` (excluded; the end of the last session is
+    its `before_end_ms`), except the first and last of them, which it returns to be joined to
+    the window's edges: [(start, end, plays)]."""
+    low = first[0]
+    high = last[0]
+    cuts = (
+        "SELECT start_ms, before_end_ms, plays_before FROM plays_sessionbreak "
+        "WHERE listener_id = %s AND start_ms >= %s AND start_ms <= %s "
+        "AND (start_ms = %s OR start_ms = %s OR start_ms - before_end_ms > %s)"
+    )
+    order = "OVER (ORDER BY start_ms)"
+    sessions = (
+        f"SELECT start_ms AS s, LEAD(before_end_ms) {order} AS e, "
+        f"LEAD(plays_before) {order} - plays_before AS n, ROW_NUMBER() {order} AS k, "
+        "COUNT(*) OVER () - 1 AS total FROM cuts"
+    )
+    lengths = [edge * 60_000 for edge in HISTOGRAM_EDGES]
+    buckets = ", ".join(
+        f"SUM(CASE WHEN e - s >= {low_ms}"
+        + (f" AND e - s < {high_ms}" if high_ms is not None else "")
+        + " THEN 1 ELSE 0 END)"
+        for low_ms, high_ms in zip(lengths, (*lengths[1:], None), strict=True)
+    )
+    pad = ", 0" * len(lengths)
+    sql = (
+        f"WITH cuts AS ({cuts}), sessions AS ({sessions}), "
+        "inner_sessions AS (SELECT s, e, n FROM sessions WHERE k > 1 AND k < total) "
+        f"SELECT 0, s, e, n{pad} FROM sessions WHERE k = 1 OR k = total "
+        f"UNION ALL SELECT 1, s, e, n{pad} FROM (SELECT s, e, n FROM inner_sessions "
+        "ORDER BY e - s DESC, s LIMIT %s) longest "
+        f"UNION ALL SELECT 2, COUNT(*), SUM(e - s), SUM(n), {buckets} FROM inner_sessions"
+    )
+    edges = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [listener_id, low, high, low, high, gap_ms, found.limit])
+        for kind, s, e, n, *rest in cursor.fetchall():
+            if kind == 0:
+                edges.append((int(s), int(e), int(n)))
+            elif kind == 1:
+                found.longest.append((int(s), int(e), int(n)))
+            elif s:
+                found.count += int(s)
+                found.total_ms += int(e)
+                found.plays += int(n)
+                for index, value in enumerate(rest):
+                    found.histogram[index] += int(value)
+    return sorted(edges)
+
+
+def _sessions(listener, window, gap_ms, limit):
+    """The window's sessions for a gap, as `_Sessions`: read from the stored pauses
+    (`plays.session_breaks`) between the window's edges, and from the plays at each edge.
+
+    The window's plays split at each stored pause within it (`split_at`). A session can't cross
+    a stored pause longer than the gap, and the pauses inside the window are the window's own:
+    a play ended before the window ended before every one of the window's plays but the first,
+    which starts a session anyway. The plays of the first part (before the first pause) are
+    walked; so are those of the last part when it isn't whole in the window: a play ending
+    after the window but started in it may hide pauses the window's plays alone have. Runs
+    are joined across the edges when the pause between them is at most the gap.
+    """
+    listener_id = listener.pk
+    found = _Sessions(limit)
+    start_us = None if window.start is None else _micros(window.start)
+    end_us = None if window.end is None else _micros(window.end)
+    # A pause is in the window when its split instant is: start_ms - SPLIT_BACK_MS >= start.
+    low = 0 if start_us is None else SPLIT_BACK_MS - (-start_us // 1000)
+    first = _break(listener_id, "start_ms >= %s", [low], "ASC")
+    last = None
+    if end_us is not None:
+        high = SPLIT_BACK_MS - (-end_us // 1000)  # in the window: start_ms < high
+        last = _break(listener_id, "start_ms >= %s AND start_ms < %s", [low, high], "DESC")
+    elif first is not None and first[0] != END_MARK:
+        last = _break(listener_id, "start_ms < %s", [END_MARK], "DESC")
+    if first is None or last is None or first[0] == END_MARK:
+        # No pause inside the window: its plays are all in one run of the stored list.
+        for row in _walk(listener, window.start, window.end, gap_ms):
+            found.add(*row)
+        return found
+    after = _break(listener_id, "start_ms > %s", [last[0]], "ASC")
+    pieces = []
+    if window.start is not None:
+        pieces += _walk(listener, window.start, split_at(first[0]), gap_ms)
+    whole_last = end_us is None or (after[1] + 1) * 1000 <= end_us
+    stop = after if whole_last else last
+    if first[0] < stop[0]:
+        pieces += _sum_between(listener_id, first, stop, gap_ms, found)
+    if not whole_last:
+        pieces += _walk(listener, split_at(last[0]), window.end, gap_ms)
+    joined = []
+    for s, e, n in pieces:
+        if joined and s - joined[-1][1] <= gap_ms:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], e), joined[-1][2] + n)
+        else:
+            joined.append((s, e, n))
+    for row in joined:
+        found.add(*row)
+    return found
 
 
 def _aware(value):
@@ -106,17 +249,26 @@ def _moment(ms):
     return datetime.fromtimestamp(ms / 1000, UTC_ZONE)
 
 
-def _top_artist(listener, first, last):
-    """The primary artist with the most plays (any length) between two play ends, inclusive;
-    ties go to the name first in alphabetical order. None for a session of podcasts only."""
+# A session's plays ended within its span; the next session's start more than 5 minutes later.
+_MARGIN = timedelta(minutes=1)
+
+
+def _top_artist(listener, window, start_ms, end_ms):
+    """The primary artist with the most plays (any length) of the session [start, end] in the
+    window; ties go to the name first in alphabetical order. None for a session of podcasts
+    only. The session's plays are the window's plays ended in its span: the sessions before
+    ended, and the ones after start, more than the gap (5 minutes at least) away."""
+    first = moment(start_ms) - _MARGIN
+    last = moment(end_ms) + _MARGIN
+    if window.start is not None:
+        first = max(first, window.start)
+    plays = stored_plays(listener).filter(played_at__gte=first, played_at__lt=last)
+    if window.end is not None:
+        plays = plays.filter(played_at__lt=window.end)
     counts = Counter(
-        stored_plays(listener)
-        .filter(
-            played_at__gte=first,
-            played_at__lte=last,
-            item__primary_artist__isnull=False,
+        plays.filter(item__primary_artist__isnull=False).values_list(
+            "item__primary_artist", flat=True
         )
-        .values_list("item__primary_artist", flat=True)
     )
     if not counts:
         return None
@@ -140,38 +292,29 @@ def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=No
     check_limit(limit)
     window = window or Window()
     tz = tz or listener_tz(listener)
-    sessions = _sessions(listener, window, gap_minutes * 60_000)
-    total_ms = sum(e - s for s, e, *_ in sessions)
-    longest = sorted(sessions, key=lambda row: (-(row[1] - row[0]), row[0]))[:limit]
-    histogram = []
-    for low, high in zip(HISTOGRAM_EDGES, (*HISTOGRAM_EDGES[1:], None), strict=True):
-        histogram.append(
-            {
-                "from_minutes": low,
-                "to_minutes": high,
-                "sessions": sum(
-                    1
-                    for s, e, *_ in sessions
-                    if (e - s) >= low * 60_000 and (high is None or (e - s) < high * 60_000)
-                ),
-            }
-        )
+    ensure_fresh(listener)
+    ensure_built(listener)
+    found = _sessions(listener, window, gap_minutes * 60_000, limit)
+    highs = (*HISTOGRAM_EDGES[1:], None)
     return {
-        "sessions": len(sessions),
-        "plays": sum(n for _s, _e, n, *_ in sessions),
-        "total_minutes": to_minutes(total_ms),
-        "average_minutes": to_minutes(total_ms / len(sessions)) if sessions else None,
+        "sessions": found.count,
+        "plays": found.plays,
+        "total_minutes": to_minutes(found.total_ms),
+        "average_minutes": to_minutes(found.total_ms / found.count) if found.count else None,
         "longest": [
             {
                 "start": iso(_moment(s), tz),
                 "end": iso(_moment(e), tz),
                 "plays": n,
                 "minutes": to_minutes(e - s),
-                "top_artist": _top_artist(listener, first, last),
+                "top_artist": _top_artist(listener, window, s, e),
             }
-            for s, e, n, first, last in longest
+            for s, e, n in found.best()
         ],
-        "histogram": histogram,
+        "histogram": [
+            {"from_minutes": low, "to_minutes": high, "sessions": sessions}
+            for low, high, sessions in zip(HISTOGRAM_EDGES, highs, found.histogram, strict=True)
+        ],
         "gap_minutes": gap_minutes,
         "window": window.describe(tz),
         "time_zone": str(tz),
@@ -179,6 +322,7 @@ def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=No
 
 
 _EPOCH_DAY = date(1970, 1, 1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC_ZONE)
 
 
 def _runs(days):
