@@ -464,15 +464,41 @@ class SessionBreak(models.Model):
     listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
     start_ms = models.BigIntegerField()
     before_end_ms = models.BigIntegerField(null=True, blank=True)
+    # start_ms - before_end_ms, stored so a long gap's few pauses are found by index.
+    idle_ms = models.BigIntegerField(null=True, blank=True)
     plays_before = models.BigIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["listener", "start_ms"], name="sessionbreak_unique")
         ]
+        indexes = [models.Index(fields=["listener", "idle_ms"], name="sessionbreak_idle_idx")]
 
     def __str__(self):
         return f"{self.listener_id} break before {self.start_ms}"
+
+
+class SessionArtistDay(models.Model):
+    """How many stored plays (any length, hidden artists' left out) of each primary artist one
+    listener has per UTC day, and per UTC month (`whole_month`, `day` its first): what a
+    session's top artist is counted from when the session spans whole days. Kept by
+    `plays.session_breaks` with the pauses."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    whole_month = models.BooleanField()
+    day = models.DateField()
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
+    plays = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listener", "whole_month", "day", "artist"], name="sessionartistday_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.day} artist {self.artist_id}: {self.plays}"
 
 
 # --- What assistants keep for a listener: the taste profile and the playlists they made ----------

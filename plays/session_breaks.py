@@ -23,12 +23,12 @@ hidden artists rebuilds everything, as HiddenHourTotal is.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
 
 from plays import hidden
-from plays.models import RollupState, SessionBreak
+from plays.models import RollupState, SessionArtistDay, SessionBreak
 
 # Pauses up to this long never end a session (the smallest gap a question may ask for).
 MIN_BREAK_MS = 5 * 60_000
@@ -85,9 +85,12 @@ def refresh(listener_id, stale_months, *, everything=False):
     the plays of `stale_months` changed, or rebuilds them all (`everything`, or never built)."""
     if everything or not is_built(listener_id):
         rebuild_from(listener_id, None)
+        rebuild_artist_days(listener_id, None)
         return
     if not stale_months:
         return
+    for month in sorted(set(stale_months)):
+        rebuild_artist_days(listener_id, month)
     first = min(stale_months)
     month_ms = _ms_of(datetime(first.year, first.month, 1, tzinfo=UTC))
     rows = SessionBreak.objects.filter(listener_id=listener_id).order_by("-start_ms")
@@ -172,8 +175,9 @@ def rebuild_from(listener_id, start_ms):
     seed = [seed_end, seed_end, seed_end, seed_end]
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO plays_sessionbreak (listener_id, start_ms, before_end_ms, plays_before) "
-            f"SELECT %s, s, before_end, n + %s FROM ({seeded}) c "
+            "INSERT INTO plays_sessionbreak "
+            "(listener_id, start_ms, before_end_ms, idle_ms, plays_before) "
+            f"SELECT %s, s, before_end, s - before_end, n + %s FROM ({seeded}) c "
             "WHERE before_end IS NULL OR s - before_end > %s",
             [listener_id, seed_count, *seed, *params, MIN_BREAK_MS],
         )
@@ -183,3 +187,63 @@ def rebuild_from(listener_id, start_ms):
             f"THEN MAX(e) ELSE %s END, COUNT(*) + %s FROM ({plays}) a",
             [listener_id, END_MARK, *seed, seed_count, *params],
         )
+    if connection.vendor == "postgresql" and start_ms is None:
+        # A whole history's rows at once: let the planner know (it reads them by index, in order).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE plays_sessionbreak")
+
+
+def day_sql(column):
+    """SQL for the UTC date of a timestamp column."""
+    if connection.vendor == "postgresql":
+        return f"CAST(({column} AT TIME ZONE 'UTC') AS DATE)"
+    return f"date({column})"
+
+
+def _month_sql(column):
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS DATE)"
+    return f"strftime('%%Y-%%m-01', {column})"
+
+
+def month_after(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def rebuild_artist_days(listener_id, month):
+    """Rebuilds SessionArtistDay of one UTC month (all of them for None)."""
+    rows = SessionArtistDay.objects.filter(listener_id=listener_id)
+    where, params = _visible(listener_id)
+    if month is not None:
+        rows = rows.filter(day__gte=month, day__lt=month_after(month))
+        start = datetime(month.year, month.month, 1, tzinfo=UTC)
+        end = datetime(month_after(month).year, month_after(month).month, 1, tzinfo=UTC)
+        where = f" AND p.played_at >= %s AND p.played_at < %s{where}"
+        params = [_dt(start), _dt(end), *params]
+    rows.delete()
+    day = day_sql("p.played_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO plays_sessionartistday (listener_id, whole_month, day, artist_id, plays) "
+            f"SELECT p.listener_id, %s, {day}, pi.primary_artist_id, COUNT(*) "
+            "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
+            f"WHERE p.listener_id = %s AND pi.primary_artist_id IS NOT NULL{where} "
+            f"GROUP BY p.listener_id, {day}, pi.primary_artist_id",
+            [False, listener_id, *params],
+        )
+        days = ""
+        day_params = []
+        if month is not None:
+            days = " AND day >= %s AND day < %s"
+            day_params = [
+                connection.ops.adapt_datefield_value(d) for d in (month, month_after(month))
+            ]
+        cursor.execute(
+            "INSERT INTO plays_sessionartistday (listener_id, whole_month, day, artist_id, plays) "
+            f"SELECT listener_id, %s, {_month_sql('day')}, artist_id, SUM(plays) "
+            "FROM plays_sessionartistday WHERE listener_id = %s AND whole_month = %s"
+            f"{days} GROUP BY listener_id, {_month_sql('day')}, artist_id",
+            [True, listener_id, False, *day_params],
+        )
+        if connection.vendor == "postgresql" and month is None:
+            cursor.execute("ANALYZE plays_sessionartistday")

@@ -16,7 +16,6 @@ local dates each holding at least one counted play (of the artist or track, when
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, timedelta
 
 from django.db import connection
@@ -30,7 +29,7 @@ from plays.queries.sums import (
     check_limit,
     counted_plays,
     range_sql,
-    stored_plays,
+    sql_param,
     subquery,
     to_minutes,
 )
@@ -42,6 +41,7 @@ from plays.session_breaks import (
     ensure_built,
     epoch_ms_sql,
     moment,
+    month_after,
     split_at,
 )
 
@@ -147,13 +147,13 @@ def _sum_between(listener_id, first, last, gap_ms, found):
     cuts = (
         "SELECT start_ms, before_end_ms, plays_before FROM plays_sessionbreak "
         "WHERE listener_id = %s AND start_ms >= %s AND start_ms <= %s "
-        "AND (start_ms = %s OR start_ms = %s OR start_ms - before_end_ms > %s)"
+        "AND (idle_ms > %s OR start_ms = %s OR start_ms = %s)"
     )
     order = "OVER (ORDER BY start_ms)"
     sessions = (
         f"SELECT start_ms AS s, LEAD(before_end_ms) {order} AS e, "
-        f"LEAD(plays_before) {order} - plays_before AS n, ROW_NUMBER() {order} AS k, "
-        "COUNT(*) OVER () - 1 AS total FROM cuts"
+        f"LEAD(plays_before) {order} - plays_before AS n, LEAD(start_ms) {order} AS next "
+        f"FROM ({cuts}) c"
     )
     lengths = [edge * 60_000 for edge in HISTOGRAM_EDGES]
     buckets = ", ".join(
@@ -162,29 +162,39 @@ def _sum_between(listener_id, first, last, gap_ms, found):
         + " THEN 1 ELSE 0 END)"
         for low_ms, high_ms in zip(lengths, (*lengths[1:], None), strict=True)
     )
-    pad = ", 0" * len(lengths)
+    # One pass: every session summed (the two at the edges too, taken back out in Python) and,
+    # ranked by length, the longest listed.
     sql = (
-        f"WITH cuts AS ({cuts}), sessions AS ({sessions}), "
-        "inner_sessions AS (SELECT s, e, n FROM sessions WHERE k > 1 AND k < total) "
-        f"SELECT 0, s, e, n{pad} FROM sessions WHERE k = 1 OR k = total "
-        f"UNION ALL SELECT 1, s, e, n{pad} FROM (SELECT s, e, n FROM inner_sessions "
-        "ORDER BY e - s DESC, s LIMIT %s) longest "
-        f"UNION ALL SELECT 2, COUNT(*), SUM(e - s), SUM(n), {buckets} FROM inner_sessions"
+        f"SELECT s, e, n, next, COUNT(*) OVER () AS total, SUM(e - s) OVER () AS ms, "
+        f"SUM(n) OVER () AS plays, {buckets.replace('END)', 'END) OVER ()')}, "
+        f"ROW_NUMBER() OVER (ORDER BY e - s DESC, s) AS rank FROM ({sessions}) d "
+        "WHERE next IS NOT NULL"
     )
+    sql = f"SELECT * FROM ({sql}) f WHERE rank <= %s OR s = %s OR next = %s"
+    params = [listener_id, low, high, gap_ms, low, high, found.limit + 2, low, high]
     edges = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [listener_id, low, high, low, high, gap_ms, found.limit])
-        for kind, s, e, n, *rest in cursor.fetchall():
-            if kind == 0:
-                edges.append((int(s), int(e), int(n)))
-            elif kind == 1:
-                found.longest.append((int(s), int(e), int(n)))
-            elif s:
-                found.count += int(s)
-                found.total_ms += int(e)
-                found.plays += int(n)
-                for index, value in enumerate(rest):
-                    found.histogram[index] += int(value)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if rows:
+        _, _, _, _, total, ms, plays, *histogram, _ = rows[0]
+        found.count += int(total)
+        found.total_ms += int(ms)
+        found.plays += int(plays)
+        for index, value in enumerate(histogram):
+            found.histogram[index] += int(value)
+    for s, e, n, following, *_ in rows:
+        row = (int(s), int(e), int(n))
+        if s == low or following == high:
+            edges.append(row)
+        else:
+            found.longest.append(row)
+    # The edge sessions are added again once joined to their neighbours.
+    for s, e, n in edges:
+        found.count -= 1
+        found.total_ms -= e - s
+        found.plays -= n
+        found.histogram[_bucket(e - s)] -= 1
     return sorted(edges)
 
 
@@ -257,24 +267,72 @@ def _top_artist(listener, window, start_ms, end_ms):
     """The primary artist with the most plays (any length) of the session [start, end] in the
     window; ties go to the name first in alphabetical order. None for a session of podcasts
     only. The session's plays are the window's plays ended in its span: the sessions before
-    ended, and the ones after start, more than the gap (5 minutes at least) away."""
+    ended, and the ones after start, more than the gap (5 minutes at least) away. Whole UTC
+    months and days of it are counted from SessionArtistDay, the rest from the plays."""
     first = moment(start_ms) - _MARGIN
     last = moment(end_ms) + _MARGIN
     if window.start is not None:
         first = max(first, window.start)
-    plays = stored_plays(listener).filter(played_at__gte=first, played_at__lt=last)
     if window.end is not None:
-        plays = plays.filter(played_at__lt=window.end)
-    counts = Counter(
-        plays.filter(item__primary_artist__isnull=False).values_list(
-            "item__primary_artist", flat=True
-        )
-    )
+        last = min(last, window.end)
+    parts, params = _artist_counts_sql(listener, first, last)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT artist_id, SUM(plays) FROM ({parts}) u GROUP BY artist_id", params)
+        counts = {artist: int(plays) for artist, plays in cursor.fetchall()}
     if not counts:
         return None
     names = dict(Artist.objects.filter(pk__in=counts).values_list("pk", "name"))
     key = min(counts, key=lambda pk: (-counts[pk], names[pk], pk))
     return names[key]
+
+
+def _midnight(day):
+    return datetime(day.year, day.month, day.day, tzinfo=UTC_ZONE)
+
+
+def _artist_counts_sql(listener, first, last):
+    """A UNION of (artist_id, plays) counting the visible plays ended in [first, last): the
+    whole UTC months and days inside from SessionArtistDay, the ragged ends from the plays."""
+    first_day = first.astimezone(UTC_ZONE).date()
+    if _midnight(first_day) < first:
+        first_day += timedelta(days=1)
+    last_day = last.astimezone(UTC_ZONE).date()  # whole days: [first_day, last_day)
+    parts, params = [], []
+    keep, keep_params = exclusion_of(listener).keep_sql("p.item_id")
+    keep = f" AND {keep}" if keep else ""
+
+    def plays(start, end):
+        parts.append(
+            "SELECT pi.primary_artist_id AS artist_id, COUNT(*) AS plays "
+            "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
+            "WHERE p.listener_id = %s AND p.played_at >= %s AND p.played_at < %s "
+            f"AND pi.primary_artist_id IS NOT NULL{keep} GROUP BY pi.primary_artist_id"
+        )
+        params.extend([listener.pk, sql_param(start), sql_param(end), *keep_params])
+
+    def rollup(whole_month, start, end):
+        parts.append(
+            "SELECT artist_id, plays FROM plays_sessionartistday WHERE listener_id = %s "
+            "AND whole_month = %s AND day >= %s AND day < %s"
+        )
+        params.extend([listener.pk, whole_month, sql_param(start), sql_param(end)])
+
+    if first_day >= last_day:
+        plays(first, last)
+        return " UNION ALL ".join(parts), params
+    plays(first, _midnight(first_day))
+    plays(_midnight(last_day), last)
+    first_month = first_day.replace(day=1)
+    if first_month < first_day:
+        first_month = month_after(first_month)
+    last_month = last_day.replace(day=1)
+    if first_month < last_month:
+        rollup(True, first_month, last_month)
+        rollup(False, first_day, first_month)
+        rollup(False, last_month, last_day)
+    else:
+        rollup(False, first_day, last_day)
+    return " UNION ALL ".join(parts), params
 
 
 @says_excluded_artists

@@ -86,8 +86,7 @@ def expected_rows(plays):
     rows, latest = [], None
     for index, (start, end) in enumerate(spans):
         if latest is None or start - latest > 5 * 60_000:
-            if not rows or rows[-1][0] != start:
-                rows.append((start, latest, index))
+            rows.append((start, latest, index))
         latest = end if latest is None else max(latest, end)
     return [*rows, (session_breaks.END_MARK, latest, len(spans))]
 
@@ -200,9 +199,7 @@ def test_a_poll_rebuilds_from_the_stale_month_only(carol):
     # The rows long before the stale month were kept, not rebuilt.
     assert (
         list(
-            SessionBreak.objects.filter(listener=carol)
-            .order_by("start_ms")
-            .values_list("id")[:20]
+            SessionBreak.objects.filter(listener=carol).order_by("start_ms").values_list("id")[:20]
         )
         == first_ids
     )
@@ -268,3 +265,38 @@ def test_a_listener_whose_pauses_were_never_built_gets_them_on_the_first_questio
 def test_a_listener_without_plays_has_no_sessions(carol):
     assert check_sessions(carol, [], Window(), 30, PARIS)["sessions"] == 0
     assert stored_rows(carol) == [(session_breaks.END_MARK, None, 0)]
+
+
+def test_top_artists_of_sessions_spanning_whole_months_and_days(carol):
+    """Plays every 3 hours for 75 days: for a gap of 240 minutes one session across whole UTC
+    months and days (counted from the rollup) and ragged ends (from the plays)."""
+    tracks, episodes = catalogue("s")
+    rng = random.Random(11)
+    start = datetime(2024, 1, 20, 17, 31, 5, tzinfo=UTC)
+    plays = [
+        FixturePlay(
+            at=start + timedelta(hours=3 * i, seconds=rng.randint(0, 600)),
+            item=rng.choice(tracks[:6] if i % 40 < 30 else tracks[6:] + episodes[:1]),
+            source="extended",
+            ms_played=rng.randint(1_000, 140_000),
+            skipped=False,
+        )
+        for i in range(600)
+    ]
+    store_more(carol, plays)
+    feb = datetime(2024, 2, 1, tzinfo=UTC)
+    check_everything(
+        carol,
+        plays,
+        gaps=[170, 240],
+        window_list=[
+            Window(),
+            Window(start + timedelta(days=2, hours=5), None),
+            Window(None, datetime(2024, 3, 20, 13, tzinfo=UTC)),
+            Window(feb, datetime(2024, 4, 1, tzinfo=UTC)),
+            Window(feb - timedelta(hours=1), feb + timedelta(days=40, minutes=7)),
+        ],
+    )
+    hide_artist(carol, Artist.objects.get(name=tracks[0].artists[0]).pk)
+    visible = [p for p in plays if tracks[0].artists[0] not in getattr(p.item, "artists", ())]
+    check_everything(carol, visible, gaps=[240], window_list=[Window()])
