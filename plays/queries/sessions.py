@@ -21,7 +21,6 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from plays.models import Artist
 from plays.queries.exclusions import exclusion_of, says_excluded_artists
 from plays.queries.hours import epoch_minute, local_minute_sql, time_sums
 from plays.queries.lookup import find_played
@@ -263,27 +262,42 @@ def _moment(ms):
 _MARGIN = timedelta(minutes=1)
 
 
-def _top_artist(listener, window, start_ms, end_ms):
-    """The primary artist with the most plays (any length) of the session [start, end] in the
+def _top_artists(listener, window, sessions):
+    """The primary artist with the most plays (any length) of each session [start, end] in the
     window; ties go to the name first in alphabetical order. None for a session of podcasts
-    only. The session's plays are the window's plays ended in its span: the sessions before
+    only. A session's plays are the window's plays ended in its span: the sessions before
     ended, and the ones after start, more than the gap (5 minutes at least) away. Whole UTC
-    months and days of it are counted from SessionArtistDay, the rest from the plays."""
-    first = moment(start_ms) - _MARGIN
-    last = moment(end_ms) + _MARGIN
-    if window.start is not None:
-        first = max(first, window.start)
-    if window.end is not None:
-        last = min(last, window.end)
-    parts, params = _artist_counts_sql(listener, first, last)
+    months and days are counted from SessionArtistDay, the rest from the plays; one query
+    answers every session."""
+    parts, params = [], []
+    for index, (start_ms, end_ms, _n) in enumerate(sessions):
+        first = moment(start_ms) - _MARGIN
+        last = moment(end_ms) + _MARGIN
+        if window.start is not None:
+            first = max(first, window.start)
+        if window.end is not None:
+            last = min(last, window.end)
+        sql, more = _artist_counts_sql(listener, first, last)
+        parts.append(f"SELECT {index} AS session, artist_id, plays FROM ({sql}) u{index}")
+        params += more
+    if not parts:
+        return []
+    sql = (
+        "SELECT session, artist_id, SUM(plays) AS plays FROM ("
+        + " UNION ALL ".join(parts)
+        + ") u GROUP BY session, artist_id"
+    )
+    # Names in code point order, as Python compares them (SQLite's default; "C" in PostgreSQL).
+    by_name = 'a.name COLLATE "C"' if connection.vendor == "postgresql" else "a.name"
+    sql = (
+        "SELECT session, a.name, ROW_NUMBER() OVER (PARTITION BY session "
+        f"ORDER BY c.plays DESC, {by_name}, a.id) AS place FROM ({sql}) c "
+        "JOIN plays_artist a ON a.id = c.artist_id"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT artist_id, SUM(plays) FROM ({parts}) u GROUP BY artist_id", params)
-        counts = {artist: int(plays) for artist, plays in cursor.fetchall()}
-    if not counts:
-        return None
-    names = dict(Artist.objects.filter(pk__in=counts).values_list("pk", "name"))
-    key = min(counts, key=lambda pk: (-counts[pk], names[pk], pk))
-    return names[key]
+        cursor.execute(f"SELECT session, name FROM ({sql}) t WHERE place = 1", params)
+        names = dict(cursor.fetchall())
+    return [names.get(index) for index in range(len(sessions))]
 
 
 def _midnight(day):
@@ -353,6 +367,7 @@ def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=No
     ensure_fresh(listener)
     ensure_built(listener)
     found = _sessions(listener, window, gap_minutes * 60_000, limit)
+    longest = found.best()
     highs = (*HISTOGRAM_EDGES[1:], None)
     return {
         "sessions": found.count,
@@ -365,9 +380,9 @@ def listening_sessions(listener, window=None, *, gap_minutes=30, limit=10, tz=No
                 "end": iso(_moment(e), tz),
                 "plays": n,
                 "minutes": to_minutes(e - s),
-                "top_artist": _top_artist(listener, window, s, e),
+                "top_artist": top,
             }
-            for s, e, n in found.best()
+            for (s, e, n), top in zip(longest, _top_artists(listener, window, longest), strict=True)
         ],
         "histogram": [
             {"from_minutes": low, "to_minutes": high, "sessions": sessions}
