@@ -228,7 +228,8 @@ def rebuild_artist_days(listener_id, month):
             f"SELECT p.listener_id, %s, {day}, pi.primary_artist_id, COUNT(*) "
             "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
             f"WHERE p.listener_id = %s AND pi.primary_artist_id IS NOT NULL{where} "
-            f"GROUP BY p.listener_id, {day}, pi.primary_artist_id",
+            # In order: a session's days are then a few pages, not a page per row.
+            f"GROUP BY p.listener_id, {day}, pi.primary_artist_id ORDER BY 3, 4",
             [False, listener_id, *params],
         )
         days = ""
@@ -242,7 +243,7 @@ def rebuild_artist_days(listener_id, month):
             "INSERT INTO plays_sessionartistday (listener_id, whole_month, day, artist_id, plays) "
             f"SELECT listener_id, %s, {_month_sql('day')}, artist_id, SUM(plays) "
             "FROM plays_sessionartistday WHERE listener_id = %s AND whole_month = %s"
-            f"{days} GROUP BY listener_id, {_month_sql('day')}, artist_id",
+            f"{days} GROUP BY listener_id, {_month_sql('day')}, artist_id ORDER BY 3, 4",
             [True, listener_id, False, *day_params],
         )
         if connection.vendor == "postgresql" and month is None:

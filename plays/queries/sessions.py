@@ -267,9 +267,9 @@ def _top_artists(listener, window, sessions):
     window; ties go to the name first in alphabetical order. None for a session of podcasts
     only. A session's plays are the window's plays ended in its span: the sessions before
     ended, and the ones after start, more than the gap (5 minutes at least) away. Whole UTC
-    months and days are counted from SessionArtistDay, the rest from the plays; one query
-    answers every session."""
-    parts, params = [], []
+    months and days are counted from SessionArtistDay, the ragged ends from the plays (one scan
+    for all of them); one query answers every session."""
+    raw, rollup = [], []
     for index, (start_ms, end_ms, _n) in enumerate(sessions):
         first = moment(start_ms) - _MARGIN
         last = moment(end_ms) + _MARGIN
@@ -277,11 +277,33 @@ def _top_artists(listener, window, sessions):
             first = max(first, window.start)
         if window.end is not None:
             last = min(last, window.end)
-        sql, more = _artist_counts_sql(listener, first, last)
-        parts.append(f"SELECT {index} AS session, artist_id, plays FROM ({sql}) u{index}")
-        params += more
-    if not parts:
+        _split_days(index, first, last, raw, rollup)
+    if not sessions:
         return []
+    parts, params = [], []
+    if raw:
+        which = " ".join("WHEN p.played_at >= %s AND p.played_at < %s THEN %s" for _ in raw)
+        ranges = " OR ".join("(p.played_at >= %s AND p.played_at < %s)" for _ in raw)
+        keep, keep_params = exclusion_of(listener).keep_sql("p.item_id")
+        keep = f" AND {keep}" if keep else ""
+        parts.append(
+            f"SELECT CASE {which} END AS session, pi.primary_artist_id AS artist_id, "
+            "1 AS plays FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
+            f"WHERE p.listener_id = %s AND ({ranges}) AND pi.primary_artist_id IS NOT NULL"
+            f"{keep}"
+        )
+        for index, start, end in raw:
+            params += [sql_param(start), sql_param(end), index]
+        params.append(listener.pk)
+        for _index, start, end in raw:
+            params += [sql_param(start), sql_param(end)]
+        params += keep_params
+    for index, whole_month, start, end in rollup:
+        parts.append(
+            f"SELECT {int(index)} AS session, artist_id, plays FROM plays_sessionartistday "
+            "WHERE listener_id = %s AND whole_month = %s AND day >= %s AND day < %s"
+        )
+        params += [listener.pk, whole_month, sql_param(start), sql_param(end)]
     sql = (
         "SELECT session, artist_id, SUM(plays) AS plays FROM ("
         + " UNION ALL ".join(parts)
@@ -304,49 +326,30 @@ def _midnight(day):
     return datetime(day.year, day.month, day.day, tzinfo=UTC_ZONE)
 
 
-def _artist_counts_sql(listener, first, last):
-    """A UNION of (artist_id, plays) counting the visible plays ended in [first, last): the
-    whole UTC months and days inside from SessionArtistDay, the ragged ends from the plays."""
+def _split_days(index, first, last, raw, rollup):
+    """Splits [first, last) into whole UTC months and days, read from SessionArtistDay
+    (`rollup`: (index, whole_month, first day, day after)), and ragged ends read from the
+    plays (`raw`: (index, start, end))."""
     first_day = first.astimezone(UTC_ZONE).date()
     if _midnight(first_day) < first:
         first_day += timedelta(days=1)
     last_day = last.astimezone(UTC_ZONE).date()  # whole days: [first_day, last_day)
-    parts, params = [], []
-    keep, keep_params = exclusion_of(listener).keep_sql("p.item_id")
-    keep = f" AND {keep}" if keep else ""
-
-    def plays(start, end):
-        parts.append(
-            "SELECT pi.primary_artist_id AS artist_id, COUNT(*) AS plays "
-            "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
-            "WHERE p.listener_id = %s AND p.played_at >= %s AND p.played_at < %s "
-            f"AND pi.primary_artist_id IS NOT NULL{keep} GROUP BY pi.primary_artist_id"
-        )
-        params.extend([listener.pk, sql_param(start), sql_param(end), *keep_params])
-
-    def rollup(whole_month, start, end):
-        parts.append(
-            "SELECT artist_id, plays FROM plays_sessionartistday WHERE listener_id = %s "
-            "AND whole_month = %s AND day >= %s AND day < %s"
-        )
-        params.extend([listener.pk, whole_month, sql_param(start), sql_param(end)])
-
     if first_day >= last_day:
-        plays(first, last)
-        return " UNION ALL ".join(parts), params
-    plays(first, _midnight(first_day))
-    plays(_midnight(last_day), last)
+        if first < last:
+            raw.append((index, first, last))
+        return
+    raw.append((index, first, _midnight(first_day)))
+    raw.append((index, _midnight(last_day), last))
     first_month = first_day.replace(day=1)
     if first_month < first_day:
         first_month = month_after(first_month)
     last_month = last_day.replace(day=1)
     if first_month < last_month:
-        rollup(True, first_month, last_month)
-        rollup(False, first_day, first_month)
-        rollup(False, last_month, last_day)
+        rollup.append((index, True, first_month, last_month))
+        rollup.append((index, False, first_day, first_month))
+        rollup.append((index, False, last_month, last_day))
     else:
-        rollup(False, first_day, last_day)
-    return " UNION ALL ".join(parts), params
+        rollup.append((index, False, first_day, last_day))
 
 
 @says_excluded_artists
