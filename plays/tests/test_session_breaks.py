@@ -269,28 +269,39 @@ def test_a_listener_without_plays_has_no_sessions(carol):
 
 def test_top_artists_of_sessions_spanning_whole_months_and_days(carol):
     """Plays every 3 hours for 75 days: for a gap of 240 minutes one session across whole UTC
-    months and days (counted from the rollup) and ragged ends (from the plays)."""
+    months and days (counted from the rollup) and ragged ends (from the plays). One artist
+    plays in February and March, another around them, a third in the middle of March: each
+    part of the count decides some answer."""
     tracks, episodes = catalogue("s")
     rng = random.Random(11)
     start = datetime(2024, 1, 20, 17, 31, 5, tzinfo=UTC)
-    plays = [
-        FixturePlay(
-            at=start + timedelta(hours=3 * i, seconds=rng.randint(0, 600)),
-            item=rng.choice(tracks[:6] if i % 40 < 30 else tracks[6:] + episodes[:1]),
-            source="extended",
-            ms_played=rng.randint(1_000, 140_000),
-            skipped=False,
-        )
-        for i in range(600)
-    ]
+
+    def item(at):
+        if rng.random() < 0.2:
+            return rng.choice(tracks + episodes[:1])
+        if datetime(2024, 3, 5, tzinfo=UTC) <= at < datetime(2024, 3, 21, tzinfo=UTC):
+            return tracks[8]
+        if datetime(2024, 2, 1, tzinfo=UTC) <= at < datetime(2024, 4, 1, tzinfo=UTC):
+            return tracks[0]
+        return tracks[4]
+
+    plays = []
+    for i in range(600):
+        at = start + timedelta(hours=3 * i, seconds=rng.randint(0, 600))
+        plays.append(FixturePlay(at, item(at), "extended", rng.randint(1_000, 140_000), False))
     store_more(carol, plays)
     feb = datetime(2024, 2, 1, tzinfo=UTC)
+    mid_march = Window(datetime(2024, 3, 4, 5, tzinfo=UTC), datetime(2024, 3, 22, 7, tzinfo=UTC))
+    answers = [
+        check_sessions(carol, plays, window, 240, PARIS)["longest"][0]["top_artist"]
+        for window in (Window(), mid_march)
+    ]
+    assert answers == [tracks[0].artists[0], tracks[8].artists[0]]
     check_everything(
         carol,
         plays,
         gaps=[170, 240],
         window_list=[
-            Window(),
             Window(start + timedelta(days=2, hours=5), None),
             Window(None, datetime(2024, 3, 20, 13, tzinfo=UTC)),
             Window(feb, datetime(2024, 4, 1, tzinfo=UTC)),
