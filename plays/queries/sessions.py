@@ -161,33 +161,39 @@ def _sum_between(listener_id, first, last, gap_ms, found):
         + " THEN 1 ELSE 0 END)"
         for low_ms, high_ms in zip(lengths, (*lengths[1:], None), strict=True)
     )
-    # One pass: every session summed (the two at the edges too, taken back out in Python) and,
-    # ranked by length, the longest listed.
-    sql = (
-        f"SELECT s, e, n, next, COUNT(*) OVER () AS total, SUM(e - s) OVER () AS ms, "
-        f"SUM(n) OVER () AS plays, {buckets.replace('END)', 'END) OVER ()')}, "
-        f"ROW_NUMBER() OVER (ORDER BY e - s DESC, s) AS rank FROM ({sessions}) d "
-        "WHERE next IS NOT NULL"
+    # Two passes in the pauses' order (no sort of them all): every session summed (the two at
+    # the edges too, taken back out in Python, and picked out), and the longest listed (a top-N
+    # sort).
+    sums = (
+        f"SELECT COUNT(*), SUM(e - s), SUM(n), {buckets}, "
+        "MAX(CASE WHEN s = %s THEN e END), MAX(CASE WHEN s = %s THEN n END), "
+        "MAX(CASE WHEN next = %s THEN s END), MAX(CASE WHEN next = %s THEN e END), "
+        f"MAX(CASE WHEN next = %s THEN n END) FROM ({sessions}) d WHERE next IS NOT NULL"
     )
-    sql = f"SELECT * FROM ({sql}) f WHERE rank <= %s OR s = %s OR next = %s"
-    params = [listener_id, low, high, gap_ms, low, high, found.limit + 2, low, high]
-    edges = []
+    longest = (
+        f"SELECT s, e, n, next FROM ({sessions}) d WHERE next IS NOT NULL "
+        "ORDER BY e - s DESC, s LIMIT %s"
+    )
+    pauses = [listener_id, low, high, gap_ms, low, high]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sums, [low, low, high, high, high, *pauses])
+        total, ms, plays, *histogram = cursor.fetchone()
+        cursor.execute(longest, [*pauses, found.limit + 2])
         rows = cursor.fetchall()
-    if rows:
-        _, _, _, _, total, ms, plays, *histogram, _ = rows[0]
+    histogram, (first_e, first_n, last_s, last_e, last_n) = histogram[:-5], histogram[-5:]
+    edges = []
+    if total:
         found.count += int(total)
         found.total_ms += int(ms)
         found.plays += int(plays)
         for index, value in enumerate(histogram):
             found.histogram[index] += int(value)
-    for s, e, n, following, *_ in rows:
-        row = (int(s), int(e), int(n))
-        if s == low or following == high:
-            edges.append(row)
-        else:
-            found.longest.append(row)
+        edges.append((int(low), int(first_e), int(first_n)))
+        if int(last_s) != low:
+            edges.append((int(last_s), int(last_e), int(last_n)))
+    for s, e, n, following in rows:
+        if s != low and following != high:
+            found.longest.append((int(s), int(e), int(n)))
     # The edge sessions are added again once joined to their neighbours.
     for s, e, n in edges:
         found.count -= 1
