@@ -5,7 +5,8 @@ A play starts at `played_at - ms_played` (the item's duration when the source di
 and ends at `played_at`. Sessions use every stored play in the window, counted or not (a skipped
 track is still listening); plays sorted by start form one session while each starts at most
 `gap_minutes` after the latest end so far. A session's length is from its first start to its last
-end, in real minutes (a DST change doesn't stretch or shrink it).
+end, in real minutes (a DST change doesn't stretch or shrink it). They are read from the stored
+pauses (`plays.session_breaks`), the plays at the window's edges walked (`_sessions`).
 
 Streaks use counted plays only, on the listener's local days: a streak is a run of consecutive
 local dates each holding at least one counted play (of the artist or track, when one is asked).
