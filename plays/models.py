@@ -556,6 +556,59 @@ class ItemDay(models.Model):
         return f"{self.listener_id} {self.scope} {self.key} day {self.day}: {self.hours:024b}"
 
 
+class SessionBreak(models.Model):
+    """A pause of more than five minutes (the smallest session gap) in one listener's listening,
+    before the play starting at `start_ms`: the gap-independent rollup `listening_sessions`
+    reads (see `plays.session_breaks`). Built from the visible plays (hidden artists' left out)
+    by `plays.rollups` with the other rollups.
+
+    `before_end_ms` is the latest end of the plays before it (None before the first play), so the
+    pause is `start_ms - before_end_ms`; `plays_before` counts those plays. One row per listener
+    with `start_ms` = `plays.session_breaks.END_MARK` closes the list (the last end, every play).
+    """
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    start_ms = models.BigIntegerField()
+    before_end_ms = models.BigIntegerField(null=True, blank=True)
+    # start_ms - before_end_ms, stored so a long gap's few pauses are found by index.
+    idle_ms = models.BigIntegerField(null=True, blank=True)
+    plays_before = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "start_ms"], name="sessionbreak_unique")
+        ]
+        indexes = [models.Index(fields=["listener", "idle_ms"], name="sessionbreak_idle_idx")]
+
+    def __str__(self):
+        return f"{self.listener_id} break before {self.start_ms}"
+
+
+class SessionArtistDay(models.Model):
+    """How many stored plays (any length, hidden artists' left out) of each primary artist one
+    listener has per UTC day, and per UTC month (`whole_month`, `day` its first): what a
+    session's top artist is counted from when the session spans whole days. Kept by
+    `plays.session_breaks` with the pauses."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    whole_month = models.BooleanField()
+    day = models.DateField()
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
+    plays = models.PositiveIntegerField()
+
+    class Meta:
+        # `plays` in the index too: a session's rows are read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["listener", "whole_month", "day", "artist", "plays"],
+                name="sessionartistday_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} {self.day} artist {self.artist_id}: {self.plays}"
+
+
 class DayTotal(models.Model):
     """One listener's stored plays (short ones included) from one source in one UTC day, the
     items the listener hides left out: coverage counts months from a few thousand of these

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Exists
 from django.utils import timezone
 
-from plays import day_rollups, hidden, period_rollups
+from plays import day_rollups, hidden, period_rollups, session_breaks
 from plays.models import (
     HiddenHourTotal,
     HourTotal,
@@ -86,6 +86,8 @@ def rebuild(listener, *, full=False) -> bool:
         period_rollups.rebuild(
             listener.pk, None if full or hidden_changed else sorted({m for _, m, _ in marks})
         )
+        months = [month for _, month, _ in marks]
+        session_breaks.refresh(listener.pk, months, everything=full or hidden_changed)
         for mark_id, _month, version in marks:
             # Only the marks seen above: a play stored meanwhile has bumped its month's version.
             RollupDirty.objects.filter(id=mark_id, version=version).delete()
