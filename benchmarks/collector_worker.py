@@ -23,11 +23,16 @@ def main():
     from plays.tasks import poll_due_listeners
 
     print("ready", flush=True)
+    # The pass logs to standard output; send that to standard error instead, so the parent
+    # reads only this process's one result line and a chatty pass can't fill the pipe.
+    result = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     if sys.stdin.readline().strip() != "go":
         return 1
     started = time.perf_counter()
     polled = poll_due_listeners()
-    print(json.dumps({"polled": polled, "seconds": time.perf_counter() - started}), flush=True)
+    result.write(json.dumps({"polled": polled, "seconds": time.perf_counter() - started}) + "\n")
+    result.close()
     return 0
 
 
