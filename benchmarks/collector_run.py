@@ -177,6 +177,9 @@ def check_pass(prefix, user_ids, *, ordinal, workers, seconds, per_worker, optio
         plays=Play.objects.filter(listener__in=mine).count(),
     )
     row["polled_by_each_worker"] = [entry.get("polled") for entry in per_worker]
+    # What the refused polls said, a few distinct messages (a wrong set-up shows here).
+    errors = SyncRun.objects.filter(listener__in=mine).exclude(error="").values_list("error")
+    row["errors"] = sorted({error[:120] for (error,) in errors.distinct()[:20]})[:5]
     row["expected_plays"] = expected["ok"] * min(options["plays_per_user"], 50)
     row["correct"] = row["correct"] and row["plays_stored"] == row["expected_plays"]
     return row

@@ -49,6 +49,7 @@ def describe(row):
         f"(expected {row['expected_outcomes']}); polled by each worker "
         f"{row['polled_by_each_worker']}; twice {row['polled_twice']}, skipped "
         f"{row['skipped']}; plays {row['plays_stored']:,} of {row['expected_plays']:,}."
+        + (f" Errors: {row['errors']}" if row.get("errors") else "")
     )
 
 
