@@ -75,6 +75,15 @@ def plot_import_rates(reports, folder):
         axes.scatter([size] * len(rates), rates, color="tab:blue", alpha=0.6)
         sizes.append(size)
         means.append(sum(rates) / len(rates))
+        # Each size ran at its own moment of a shared machine: say how busy it was then.
+        axes.annotate(
+            f"load {report['load_before'][0]:g} -> {report['load_after'][0]:g}",
+            (size, means[-1]),
+            textcoords="offset points",
+            xytext=(0, -18),
+            ha="center",
+            fontsize=8,
+        )
     axes.plot(sizes, means, color="tab:blue", label="each of 3 imports at once (mean: line)")
     axes.set_xscale("log")
     axes.xaxis.set_major_formatter(lambda value, _: f"{value / 1000:,.0f}k")
@@ -83,8 +92,12 @@ def plot_import_rates(reports, folder):
     axes.set_ylim(bottom=0)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
+    machine = reports[-1]["machine"]
     axes.set_title(
-        "Three imports at once while a polling pass runs\n" + _subtitle(reports[-1]), fontsize=10
+        "Three imports at once while a polling pass runs\n"
+        f"{machine['nproc']} CPUs ({machine['cpu_model'] or 'unknown CPU'}), shared machine; "
+        "1-minute load average before -> after each run",
+        fontsize=10,
     )
     figure.tight_layout()
     path = folder / IMPORT_RATE_BY_SIZE
