@@ -5,10 +5,10 @@ command writes a synthetic export, imports it for three listeners at once throug
 path (three `import_zip` processes: `imports.jobs.run_import_job`, as three django-q2 workers would
 run uploads), while a polling pass (`benchmarks/collector_worker.py`) runs over benchmark
 listeners against the stand-in with latency and seeded faults. The three listeners share every
-catalogue row with a Spotify URI, the hardest case for the shared catalogue. Afterwards it checks exact counts: each
-listener holds exactly the export's distinct plays (counted here by reading the export), each
-job's counters add up, and every polled listener was polled once with the predicted outcome and
-its plays stored. Run it on a scratch database:
+catalogue row with a Spotify URI, the hardest case for the shared catalogue. Afterwards it
+checks exact counts: each listener holds exactly the export's distinct plays (counted here by
+reading the export), each job's counters add up, and every polled listener was polled once,
+with the predicted outcome and its plays stored. Run it on a scratch database:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/spotify_bench python manage.py \\
         benchmark_concurrent_imports --records 300000 --json concurrent.json
