@@ -31,6 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay for every API answer")
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="fraction of Web API requests answered 429 (half) or 503 (half), seeded by --seed",
+    )
+    parser.add_argument(
+        "--fault-retry-after", type=int, default=30, help="Retry-After of random 429s (s)"
+    )
     parser.add_argument("--client-id", help="only accept this client id (default: any)")
     parser.add_argument("--client-secret", help="only accept this client secret")
     parser.add_argument("--user", default=DEFAULT_USER, help="listener /authorize approves as")
@@ -69,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         rotate_refresh_tokens=args.rotate_refresh_tokens,
         access_token_ttl=args.access_token_ttl,
         latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        fault_retry_after=args.fault_retry_after,
         allow_insecure_redirects=args.allow_insecure_redirects,
     )
     print(

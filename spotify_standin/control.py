@@ -19,6 +19,8 @@ CONFIG_FIELDS = (
     "access_token_ttl",
     "latency_ms",
     "allow_insecure_redirects",
+    "fault_rate",
+    "fault_retry_after",
 )
 FAULT_FIELDS = (
     "endpoint",
@@ -84,7 +86,9 @@ def _route(state: StandinState, request: Request, parts: list[str], body: dict) 
         case "POST", ["config"]:
             return json_response(200, state.configure(**_fields(body, CONFIG_FIELDS)))
         case "GET", ["faults"]:
-            return json_response(200, {"faults": state.faults()})
+            return json_response(
+                200, {"faults": state.faults(), "random_faults": state.random_faults()}
+            )
         case "POST", ["faults"]:
             return json_response(201, state.inject_fault(**_fields(body, FAULT_FIELDS)))
         case "DELETE", ["faults"]:

@@ -74,7 +74,9 @@ def handle(state: StandinState, request: Request) -> Response:
         if state.latency_ms:
             time.sleep(state.latency_ms / 1000)
         caller = _identify(state, endpoint, request)
-        fault = state.take_fault(endpoint, caller.user_id)
+        fault = state.take_fault(endpoint, caller.user_id) or state.take_random_fault(
+            endpoint, caller.user_id
+        )
         response = _fault_response(state, fault, endpoint, caller) if fault else None
         if response is None:
             response = HANDLERS[endpoint](state, request, caller)

@@ -155,6 +155,10 @@ class Config:
     rotate_refresh_tokens: bool = False
     access_token_ttl: int = 3600
     latency_ms: int = 0
+    # Fraction of Web API requests answered with a random 429 (half) or 503 (half), drawn
+    # deterministically from the seed, the endpoint, the user and the request's ordinal.
+    fault_rate: float = 0.0
+    fault_retry_after: int = 30
     # Spotify refuses plain-HTTP redirect URIs other than loopback IPs; tests whose app
     # lives at e.g. http://testserver may switch that check off.
     allow_insecure_redirects: bool = False
@@ -202,6 +206,8 @@ class StandinState:
         access_token_ttl: int = 3600,
         latency_ms: int = 0,
         allow_insecure_redirects: bool = False,
+        fault_rate: float = 0.0,
+        fault_retry_after: int = 30,
     ) -> None:
         self.seed = seed
         self.now_ms = parse_time_ms(now) if now is not None else int(time.time() * 1000)
@@ -210,7 +216,12 @@ class StandinState:
         self.client_id = client_id
         self.client_secret = client_secret
         self._initial_config = Config(
-            rotate_refresh_tokens, access_token_ttl, latency_ms, allow_insecure_redirects
+            rotate_refresh_tokens=rotate_refresh_tokens,
+            access_token_ttl=access_token_ttl,
+            latency_ms=latency_ms,
+            allow_insecure_redirects=allow_insecure_redirects,
+            fault_rate=_fraction(fault_rate, "fault_rate"),
+            fault_retry_after=_non_negative_int(fault_retry_after, "fault_retry_after"),
         )
         self._lock = threading.RLock()
         self.reset()
@@ -228,6 +239,8 @@ class StandinState:
             self._codes: dict[str, _AuthCode] = {}
             self._faults: list[Fault] = []
             self._fault_ids = 0
+            self._api_ordinals: dict[tuple[str, str | None], int] = {}
+            self._random_faults: dict[int, int] = {}
             self._log: deque[dict] = deque(maxlen=REQUEST_LOG_SIZE)
             self._log_seq = 0
             self._authorize_as: str | None = self.default_user
@@ -241,6 +254,8 @@ class StandinState:
         access_token_ttl: int | None = None,
         latency_ms: int | None = None,
         allow_insecure_redirects: bool | None = None,
+        fault_rate: float | None = None,
+        fault_retry_after: int | None = None,
     ) -> dict:
         """Change runtime settings (``None`` leaves one as it is); returns the new config."""
         with self._lock:
@@ -254,6 +269,12 @@ class StandinState:
                 self.config.latency_ms = _non_negative_int(latency_ms, "latency_ms")
             if allow_insecure_redirects is not None:
                 self.config.allow_insecure_redirects = bool(allow_insecure_redirects)
+            if fault_rate is not None:
+                self.config.fault_rate = _fraction(fault_rate, "fault_rate")
+            if fault_retry_after is not None:
+                self.config.fault_retry_after = _non_negative_int(
+                    fault_retry_after, "fault_retry_after"
+                )
             return asdict(self.config)
 
     @property
@@ -616,6 +637,40 @@ class StandinState:
                     return Fault(**asdict(fault))
         return None
 
+    def take_random_fault(self, endpoint: str, user_id: str | None) -> Fault | None:
+        """A 429 or 503 for this Web API request when the seeded draw says so (``fault_rate``).
+
+        Each (endpoint, user) pair counts its requests; the draw depends only on the seed, the
+        endpoint, the user and that count, so a run repeats its faults exactly whatever the
+        order in which concurrent requests arrive.
+        """
+        if endpoint not in WEB_API_ENDPOINTS:
+            return None
+        with self._lock:
+            if not self.config.fault_rate:
+                return None
+            key = (endpoint, user_id)
+            ordinal = self._api_ordinals.get(key, 0)
+            self._api_ordinals[key] = ordinal + 1
+            status = random_fault_status(
+                self.seed, endpoint, user_id, ordinal, self.config.fault_rate
+            )
+            if status is None:
+                return None
+            self._random_faults[status] = self._random_faults.get(status, 0) + 1
+            return Fault(
+                id=0,
+                endpoint=endpoint,
+                user_id=user_id,
+                status=status,
+                retry_after=self.config.fault_retry_after if status == 429 else None,
+            )
+
+    def random_faults(self) -> dict[str, int]:
+        """How many random faults were served, by status (``{"429": 3, "503": 2}``)."""
+        with self._lock:
+            return {str(status): count for status, count in sorted(self._random_faults.items())}
+
     # --- request log -------------------------------------------------------------------
 
     def log_request(self, entry: dict) -> None:
@@ -740,3 +795,27 @@ def _non_negative_int(value: Any, name: str) -> int:
 
 def _optional_int(value: Any, name: str) -> int | None:
     return None if value is None else _non_negative_int(value, name)
+
+
+def _fraction(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a number from 0 to 1")
+    return float(value)
+
+
+def random_fault_status(
+    seed: int, endpoint: str, user_id: str | None, ordinal: int, rate: float
+) -> int | None:
+    """429 or 503 when the seeded draw for this request falls under ``rate``, else None.
+
+    The draw is a hash of (seed, endpoint, user, ordinal), uniform in [0, 1): below
+    ``rate / 2`` is a 429, from there to ``rate`` a 503. Pure, so a benchmark can compute
+    which of its listeners will be refused before it runs.
+    """
+    if rate <= 0:
+        return None
+    digest = hashlib.sha256(f"{seed}:{endpoint}:{user_id}:{ordinal}".encode()).digest()
+    draw = int.from_bytes(digest[:8], "big") / 2**64
+    if draw >= rate:
+        return None
+    return 429 if draw < rate / 2 else 503

@@ -154,7 +154,7 @@ def test_plot_benchmarks_draws_from_the_json_and_refuses_other_files(tmp_path):
     call_command("plot_benchmarks", "--mcp-load", str(figures), "--out", str(tmp_path / "png"))
     assert (tmp_path / "png" / MCP_LOAD_BY_PLAYS).read_bytes().startswith(PNG_SIGNATURE)
     figures.write_text(json.dumps({"levels": []}))
-    with pytest.raises(CommandError, match="not benchmark_mcp_load output"):
+    with pytest.raises(CommandError, match="Not the output of the benchmark commands"):
         call_command("plot_benchmarks", "--mcp-load", str(figures), "--out", str(tmp_path))
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("plot_benchmarks", "--mcp-load", str(tmp_path / "none.json"))
@@ -179,3 +179,8 @@ def test_the_command_refuses_bad_options_and_real_listeners(listener):
         call_command("benchmark_mcp_load", "--max-plays", "5")
     with pytest.raises(CommandError, match="real listeners"):
         call_command("benchmark_mcp_load", "--max-plays", "100", "--seconds", "1")
+
+
+def test_plot_benchmarks_needs_at_least_one_file():
+    with pytest.raises(CommandError, match="Give --mcp-load, --collector and/or --imports"):
+        call_command("plot_benchmarks")

@@ -96,6 +96,8 @@ def test_config_can_be_read_and_changed(standin):
         "access_token_ttl": 5,
         "latency_ms": 0,
         "allow_insecure_redirects": False,
+        "fault_rate": 0.0,
+        "fault_retry_after": 30,
     }
     assert minted["expires_in"] == 5
 
