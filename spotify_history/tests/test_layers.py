@@ -19,11 +19,15 @@ REPO = Path(__file__).resolve().parents[2]
 SERVICE_PACKAGES = ("accounts", "plays", "imports", "mcp", "adminui", "spotify_history")
 SERVICE_FILES = ("manage.py", "gunicorn.conf.py")
 BENCHMARK_COMMANDS = (
+    "benchmark_collector",
+    "benchmark_concurrent_imports",
     "benchmark_export",
     "benchmark_import",
     "benchmark_mcp",
+    "benchmark_mcp_load",
     "benchmark_polling",
     "make_synthetic_export",
+    "plot_benchmarks",
 )
 
 
