@@ -169,7 +169,9 @@ def _weeks(listener_id, keep, keep_params, first, after):
 def rebuild_keys(listener_id, changed):
     """Rebuilds, in every period, the rows of the keys the items `changed` (hidden or shown
     again since the last build) count towards: those tracks, their artists and albums; then the
-    PeriodCount of the periods where any of those keys has (or had) a row."""
+    PeriodCount of those periods. Every statement reads by index: the rollup rows and plays of
+    the items of those keys, and the periods they have plays in (where a row of those keys can
+    be, before or after)."""
     if not changed:
         return
     keep, keep_params = "", []
@@ -187,17 +189,29 @@ def rebuild_keys(listener_id, changed):
         )
         members = f"SELECT mi.id FROM plays_item mi WHERE mi.{column} IN ({keys})"
         scopes[kind] = (keys, members)
-    rows = " OR ".join(
-        f"(kind = '{kind}' AND key IN ({keys}))" for kind, (keys, _) in scopes.items()
-    )
-    rows_params = ids_params * len(scopes)
-    affected = f"FROM plays_periodtotal WHERE listener_id = %s AND ({rows})"
+    every = " UNION ".join(members for _, members in scopes.values())
+    every_params = ids_params * len(scopes)
+    week = _week_sql()
+    periods = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT kind, unit, period {affected}", [listener_id, *rows_params]
-        )
-        periods = set(cursor.fetchall())
-        cursor.execute(f"DELETE {affected}", [listener_id, *rows_params])
+        for unit, sql in (
+            ("m", "SELECT DISTINCT month FROM plays_itemmonth WHERE listener_id = %s"),
+            ("y", "SELECT DISTINCT year FROM plays_itemyear WHERE listener_id = %s"),
+            ("w", f"SELECT DISTINCT {week} FROM plays_play p WHERE p.listener_id = %s"),
+        ):
+            alias = "p." if unit == "w" else ""
+            cursor.execute(f"{sql} AND {alias}item_id IN ({every})", [listener_id, *every_params])
+            periods[unit] = sorted(row[0] for row in cursor.fetchall())
+        for kind, (keys, _members) in scopes.items():
+            for unit, dates in periods.items():
+                for first in range(0, len(dates), _CHUNK):
+                    chunk = dates[first : first + _CHUNK]
+                    marks = ", ".join(["%s"] * len(chunk))
+                    cursor.execute(
+                        "DELETE FROM plays_periodtotal WHERE listener_id = %s AND kind = %s "
+                        f"AND unit = %s AND period IN ({marks}) AND key IN ({keys})",
+                        [listener_id, kind, unit, *[_d(d) for d in chunk], *ids_params],
+                    )
         for kind, (_keys, members) in scopes.items():
             key = _KEYS[kind]
             for table, column, unit in (
@@ -212,36 +226,20 @@ def rebuild_keys(listener_id, changed):
                     f"{keep} GROUP BY r.listener_id, r.{column}, {key}",
                     [kind, unit, listener_id, *ids_params, *keep_params],
                 )
-        week = _week_sql()
-        cursor.execute(
-            "INSERT INTO plays_periodtotal (listener_id, kind, unit, period, key, plays) "
-            f"SELECT p.listener_id, 'track', 'w', {week}, p.item_id, COUNT(*) "
-            "FROM plays_play p JOIN plays_item i ON i.id = p.item_id WHERE p.listener_id = %s "
-            f"AND p.item_id IN ({scopes['track'][1]}) "
-            "AND (p.ms_played IS NULL OR p.ms_played >= %s) AND i.kind = 'track'"
-            f"{keep} GROUP BY p.listener_id, {week}, p.item_id",
-            [listener_id, *ids_params, settings.MIN_PLAY_MS, *keep_params],
-        )
-        for kind in ("artist", "album"):
-            key = _KEYS[kind]
+            # Weeks from the plays, as `_weeks` counts the tracks' (the artists' and albums' are
+            # the sums of their tracks').
             cursor.execute(
                 "INSERT INTO plays_periodtotal (listener_id, kind, unit, period, key, plays) "
-                f"SELECT r.listener_id, %s, 'w', r.period, {key}, SUM(r.plays) "
-                "FROM plays_periodtotal r JOIN plays_item i ON i.id = r.key "
-                "WHERE r.listener_id = %s AND r.kind = 'track' AND r.unit = 'w' "
-                f"AND r.key IN ({scopes[kind][1]}) AND {key} IS NOT NULL "
-                f"GROUP BY r.listener_id, r.period, {key}",
-                [kind, listener_id, *ids_params],
+                f"SELECT p.listener_id, %s, 'w', {week}, {key}, COUNT(*) "
+                "FROM plays_play p JOIN plays_item i ON i.id = p.item_id WHERE p.listener_id = %s "
+                f"AND p.item_id IN ({members}) AND {key} IS NOT NULL "
+                "AND (p.ms_played IS NULL OR p.ms_played >= %s) AND i.kind = 'track'"
+                f"{keep} GROUP BY p.listener_id, {week}, {key}",
+                [kind, listener_id, *ids_params, settings.MIN_PLAY_MS, *keep_params],
             )
-        cursor.execute(
-            f"SELECT DISTINCT kind, unit, period {affected}", [listener_id, *rows_params]
-        )
-        periods.update(cursor.fetchall())
-    by_unit = {}
-    for kind, unit, period in periods:
-        by_unit.setdefault((kind, unit), []).append(period)
-    for (kind, unit), dates in sorted(by_unit.items()):
-        _recount(listener_id, kind, unit, sorted(dates))
+    for kind in scopes:
+        for unit, dates in periods.items():
+            _recount(listener_id, kind, unit, dates)
 
 
 def _recount(listener_id, kind, unit, periods):
