@@ -8,7 +8,9 @@ takes milliseconds. The rollups are derived data only. Triggers on plays_play (s
 changed it (the insert path, an import taken back, catalogue merges, a deleted listener), and
 `ensure_fresh` rebuilds just those months (and their years) before a query reads. After an
 import the worker builds them at once (`plays.tasks.refresh_rollups`), so no question waits for
-a whole history; a change of MIN_PLAY_MS rebuilds it too.
+a whole history; a change of MIN_PLAY_MS rebuilds it too. When the listener hides or shows an
+artist, `RollupState.hidden_item_ids` (the items hidden at the last build) gives the items that
+changed, and only the rows those items count towards are rebuilt.
 """
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
