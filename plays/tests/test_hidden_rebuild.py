@@ -144,3 +144,18 @@ def test_the_first_play_hidden_rebuilds_the_pauses_from_the_start():
     artist = Artist.objects.get(name=first.item.artists[0])
     hide_artist(carol, artist.pk)
     assert_as_full_rebuild(carol)
+
+
+def test_hiding_and_showing_queue_the_refresh_for_the_worker(django_capture_on_commit_callbacks):
+    from django_q.models import OrmQ
+
+    from plays.tasks import refresh_rollups
+
+    alice, _plays, _bob, _ = two_listeners()
+    dawn = Artist.objects.get(name="Dawn Patrol")
+    with django_capture_on_commit_callbacks(execute=True):
+        hide_artist(alice, dawn.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        show_artist(alice, dawn.pk)
+    queued = [(task.task["func"], task.task["args"]) for task in OrmQ.objects.all()]
+    assert queued == [(refresh_rollups, (alice.pk,))] * 2
