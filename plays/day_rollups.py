@@ -5,7 +5,8 @@ Streaks of one artist or track used to read every play of it (100,000 for a heav
 artist) to find its local days; a few thousand day rows give the same days (`plays.queries.sessions`
 shifts the bits by the zone's offset). `plays.rollups` calls `rebuild` with the months it rebuilds
 (or everything), and `rebuild_hidden` when the hidden items change: the "all" and "artist" rows
-and DayTotal leave the hidden items out, like every other answer.
+and DayTotal leave the hidden items out, like every other answer (the "artist" rows are rebuilt
+only for the artists of the items hidden or shown).
 
 The "all" rows and DayTotal come from the hourly rollups (HourTotal less HiddenHourTotal), which
 `plays.rollups` builds first: tens of thousands of rows rather than a million plays. The masks
@@ -47,11 +48,27 @@ def _day_bounds(start, end):
     return int(start.timestamp() // 86400), int(end.timestamp() // 86400)
 
 
-def rebuild(listener_id, min_ms, start=None, end=None, parts=PARTS):
+def rebuild(listener_id, min_ms, start=None, end=None, parts=PARTS, artists_of=None):
     """Rebuilds the listener's day rows of plays in [start, end) (whole UTC days; all time for
-    None): the ItemDay scopes among `parts`, and DayTotal if SOURCES is among them."""
+    None): the ItemDay scopes among `parts`, and DayTotal if SOURCES is among them. With
+    `artists_of` (item ids), the "artist" rows only of those items' primary artists."""
     scopes = [part for part in parts if part != SOURCES]
     first_day, after_day = _day_bounds(start, end)
+    artists, artists_params = "", []
+    if artists_of is not None:
+        ids, ids_params = hidden.ids_sql(artists_of)
+        artists = (
+            f"SELECT ai.primary_artist_id FROM plays_item ai WHERE ai.id IN ({ids}) "
+            "AND ai.primary_artist_id IS NOT NULL"
+        )
+        artists_params = ids_params
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM plays_itemday WHERE listener_id = %s AND scope = %s "
+                f"AND key IN ({artists})",
+                [listener_id, ItemDay.Scope.ARTIST, *artists_params],
+            )
+        scopes = [scope for scope in scopes if scope != ItemDay.Scope.ARTIST]
     for rows in (
         ItemDay.objects.filter(listener_id=listener_id, scope__in=scopes),
         DayTotal.objects.filter(listener_id=listener_id) if SOURCES in parts else None,
@@ -65,6 +82,12 @@ def rebuild(listener_id, min_ms, start=None, end=None, parts=PARTS):
     if start is not None:
         adapt = connection.ops.adapt_datetimefield_value
         where, params = " AND p.played_at >= %s AND p.played_at < %s", [adapt(start), adapt(end)]
+    artist_where = ""
+    if artists:
+        artist_where = (
+            " AND p.item_id IN (SELECT bi.id FROM plays_item bi "
+            f"WHERE bi.primary_artist_id IN ({artists}))"
+        )
     artist_ids = hidden.hidden_artist_ids(listener_id)
     keep, keep_params = "", []
     if artist_ids:
@@ -103,9 +126,9 @@ def rebuild(listener_id, min_ms, start=None, end=None, parts=PARTS):
         ),
         ItemDay.Scope.ARTIST: (
             f"{columns}SELECT %s, 'artist', artist, h / 24, SUM(DISTINCT {_bit('h')}), 0 "
-            f"FROM ({plays}{keep}) x WHERE counted = 1 AND artist IS NOT NULL "
+            f"FROM ({plays}{artist_where}{keep}) x WHERE counted = 1 AND artist IS NOT NULL "
             "GROUP BY artist, h / 24",
-            [listener_id, *plays_params, *keep_params],
+            [listener_id, *plays_params, *artists_params, *keep_params],
         ),
         ItemDay.Scope.ITEM: (
             f"{columns}SELECT %s, 'item', item, h / 24, SUM(DISTINCT {_bit('h')}), 0 "
@@ -125,6 +148,11 @@ def rebuild(listener_id, min_ms, start=None, end=None, parts=PARTS):
             cursor.execute(sql, sql_params)
 
 
-def rebuild_hidden(listener_id, min_ms):
-    """Rebuilds the rows that leave the hidden items out ("all", "artist", DayTotal), all time."""
-    rebuild(listener_id, min_ms, parts=(ItemDay.Scope.ALL, ItemDay.Scope.ARTIST, SOURCES))
+def rebuild_hidden(listener_id, min_ms, changed=None):
+    """Rebuilds the rows that leave the hidden items out ("all", "artist", DayTotal), all time;
+    given the items hidden or shown since (`changed`), the "artist" rows of just their primary
+    artists (the "all" rows and DayTotal come from the hourly rollups, which is quick)."""
+    if changed is not None and not changed:
+        return
+    parts = (ItemDay.Scope.ALL, ItemDay.Scope.ARTIST, SOURCES)
+    rebuild(listener_id, min_ms, parts=parts, artists_of=changed)

@@ -3,7 +3,8 @@
 The choice is stored here (`ExcludedArtist`); `plays.queries.exclusions` is what leaves the
 hidden artists' plays out of every answer. A listener can hide only an artist of their own
 history (credited on an item they played), so the page never shows them an artist's name, or
-confirms an artist's id, from anybody else's history.
+confirms an artist's id, from anybody else's history. A change queues the rollup refresh for
+the worker (only the rows of the items hidden or shown are rebuilt, see `plays.rollups`).
 """
 
 from __future__ import annotations
@@ -77,7 +78,15 @@ def hide_artist(listener, artist_id) -> str:
                 ExcludedArtist.objects.create(listener=listener, artist=artist)
         except IntegrityError:  # the same request twice at once: hidden either way
             pass
+        _refresh_soon(listener)
     return artist.name
+
+
+def _refresh_soon(listener):
+    """The worker brings the rollups up to date at once, not the listener's next question."""
+    from plays.tasks import request_rollup_refresh  # the tasks import the poller: only here
+
+    transaction.on_commit(lambda: request_rollup_refresh(listener))
 
 
 def show_artist(listener, artist_id) -> str | None:
@@ -92,5 +101,7 @@ def show_artist(listener, artist_id) -> str | None:
     if row is None:
         return None
     name = row.artist.name
-    row.delete()
+    with transaction.atomic():
+        row.delete()
+        _refresh_soon(listener)
     return name

@@ -14,6 +14,7 @@ otherwise each cost a round trip.
 from __future__ import annotations
 
 import hashlib
+import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -59,15 +60,29 @@ def items_sql(artist_ids) -> tuple[str, list]:
     )
 
 
-def signature(listener_id) -> str:
-    """A digest of the listener's hidden items ("" when nothing is hidden): when it changes (an
-    artist hidden or shown again, an item's credits changed), HiddenHourTotal is rebuilt."""
+def hidden_items(listener_id) -> tuple[str, list[int]]:
+    """(signature, the ids of the hidden items in order). The signature is a digest of them
+    ("" when nothing is hidden): when it changes (an artist hidden or shown again, an item's
+    credits changed), the rollups that leave the hidden items out are brought up to date, just
+    for the items that changed (`plays.rollups.rebuild`)."""
     artist_ids = hidden_artist_ids(listener_id)
     if not artist_ids:
-        return ""
+        return "", []
     sql, params = items_sql(artist_ids)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT item_id FROM ({sql}) h ORDER BY 1", params)
         items = [row[0] for row in cursor.fetchall()]
     text = f"{artist_ids}|{items}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest(), items
+
+
+def signature(listener_id) -> str:
+    """The digest of the listener's hidden items (see `hidden_items`)."""
+    return hidden_items(listener_id)[0]
+
+
+def ids_sql(ids) -> tuple[str, list]:
+    """A subquery of the given ids, as one parameter however many (for `IN (...)`)."""
+    if connection.vendor == "postgresql":
+        return "SELECT unnest(%s::bigint[])", [list(ids)]
+    return "SELECT value FROM json_each(%s)", [json.dumps(list(ids))]

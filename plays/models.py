@@ -312,6 +312,9 @@ class RollupState(models.Model):
     built_at = models.DateTimeField(null=True, blank=True)
     # Which hidden items (`plays.hidden.signature`) HiddenHourTotal was built for: "" for none.
     hidden_items = models.CharField(max_length=64, blank=True, default="")
+    # The ids of those hidden items, so a change of them rebuilds just the rows of the items in
+    # the difference; None (built before it was kept) rebuilds every such row once.
+    hidden_item_ids = models.JSONField(null=True, blank=True)
 
     def __str__(self):
         return f"Rollups of {self.listener_id} (minimum {self.min_play_ms} ms)"

@@ -10,8 +10,8 @@ the UTC ones with the plays near their boundaries moved across, which the query 
 
 `plays.rollups.rebuild` calls `rebuild` inside its transaction, after ItemMonth and ItemYear are
 exact: months and years are summed from those; weeks from the plays of the whole UTC weeks that
-touch a stale month. The hidden artists' items are left out when building, so a change of them
-rebuilds everything (as the hidden hours are).
+touch a stale month. The hidden artists' items are left out when building; when they change,
+`rebuild_keys` rebuilds just the rows of the tracks hidden or shown, their artists and albums.
 """
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
@@ -29,6 +29,8 @@ from plays.models import PeriodCount, PeriodTotal
 
 # The key of each kind, a column of plays_item (tracks: the item itself).
 _KEYS = {"track": "i.id", "artist": "i.primary_artist_id", "album": "i.album_id"}
+# Periods per statement when recounting some of them.
+_CHUNK = 500
 
 
 def _month_after(month: date) -> date:
@@ -161,4 +163,98 @@ def _weeks(listener_id, keep, keep_params, first, after):
                 "WHERE r.listener_id = %s AND r.kind = 'track' AND r.unit = 'w' "
                 f"AND {key} IS NOT NULL{rows_where} GROUP BY r.listener_id, r.period, {key}",
                 [kind, listener_id, *rows_params],
+            )
+
+
+def rebuild_keys(listener_id, changed):
+    """Rebuilds, in every period, the rows of the keys the items `changed` (hidden or shown
+    again since the last build) count towards: those tracks, their artists and albums; then the
+    PeriodCount of those periods. Every statement reads by index: the rollup rows and plays of
+    the items of those keys, and the periods they have plays in (where a row of those keys can
+    be, before or after)."""
+    if not changed:
+        return
+    keep, keep_params = "", []
+    artist_ids = hidden.hidden_artist_ids(listener_id)
+    if artist_ids:
+        items, keep_params = hidden.items_sql(artist_ids)
+        keep = f" AND i.id NOT IN ({items})"
+    ids, ids_params = hidden.ids_sql(changed)
+    # Per kind: (the keys, the items counting towards them), as subqueries.
+    scopes = {}
+    for kind, column in (("track", "id"), ("artist", "primary_artist_id"), ("album", "album_id")):
+        keys = (
+            f"SELECT ki.{column} FROM plays_item ki WHERE ki.id IN ({ids}) "
+            f"AND ki.kind = 'track' AND ki.{column} IS NOT NULL"
+        )
+        members = f"SELECT mi.id FROM plays_item mi WHERE mi.{column} IN ({keys})"
+        scopes[kind] = (keys, members)
+    every = " UNION ".join(members for _, members in scopes.values())
+    every_params = ids_params * len(scopes)
+    week = _week_sql()
+    periods = {}
+    with connection.cursor() as cursor:
+        for unit, sql in (
+            ("m", "SELECT DISTINCT month FROM plays_itemmonth WHERE listener_id = %s"),
+            ("y", "SELECT DISTINCT year FROM plays_itemyear WHERE listener_id = %s"),
+            ("w", f"SELECT DISTINCT {week} FROM plays_play p WHERE p.listener_id = %s"),
+        ):
+            alias = "p." if unit == "w" else ""
+            cursor.execute(f"{sql} AND {alias}item_id IN ({every})", [listener_id, *every_params])
+            periods[unit] = sorted(row[0] for row in cursor.fetchall())
+        for kind, (keys, _members) in scopes.items():
+            for unit, dates in periods.items():
+                for first in range(0, len(dates), _CHUNK):
+                    chunk = dates[first : first + _CHUNK]
+                    marks = ", ".join(["%s"] * len(chunk))
+                    cursor.execute(
+                        "DELETE FROM plays_periodtotal WHERE listener_id = %s AND kind = %s "
+                        f"AND unit = %s AND period IN ({marks}) AND key IN ({keys})",
+                        [listener_id, kind, unit, *[_d(d) for d in chunk], *ids_params],
+                    )
+        for kind, (_keys, members) in scopes.items():
+            key = _KEYS[kind]
+            for table, column, unit in (
+                ("plays_itemmonth", "month", "m"),
+                ("plays_itemyear", "year", "y"),
+            ):
+                cursor.execute(
+                    "INSERT INTO plays_periodtotal (listener_id, kind, unit, period, key, plays) "
+                    f"SELECT r.listener_id, %s, %s, r.{column}, {key}, SUM(r.plays) FROM {table} r "
+                    "JOIN plays_item i ON i.id = r.item_id WHERE r.listener_id = %s "
+                    f"AND r.item_id IN ({members}) AND i.kind = 'track' AND {key} IS NOT NULL"
+                    f"{keep} GROUP BY r.listener_id, r.{column}, {key}",
+                    [kind, unit, listener_id, *ids_params, *keep_params],
+                )
+            # Weeks from the plays, as `_weeks` counts the tracks' (the artists' and albums' are
+            # the sums of their tracks').
+            cursor.execute(
+                "INSERT INTO plays_periodtotal (listener_id, kind, unit, period, key, plays) "
+                f"SELECT p.listener_id, %s, 'w', {week}, {key}, COUNT(*) "
+                "FROM plays_play p JOIN plays_item i ON i.id = p.item_id WHERE p.listener_id = %s "
+                f"AND p.item_id IN ({members}) AND {key} IS NOT NULL "
+                "AND (p.ms_played IS NULL OR p.ms_played >= %s) AND i.kind = 'track'"
+                f"{keep} GROUP BY p.listener_id, {week}, {key}",
+                [kind, listener_id, *ids_params, settings.MIN_PLAY_MS, *keep_params],
+            )
+    for kind in scopes:
+        for unit, dates in periods.items():
+            _recount(listener_id, kind, unit, dates)
+
+
+def _recount(listener_id, kind, unit, periods):
+    """PeriodCount of the given periods of one kind and unit."""
+    for first in range(0, len(periods), _CHUNK):
+        chunk = periods[first : first + _CHUNK]
+        PeriodCount.objects.filter(
+            listener_id=listener_id, kind=kind, unit=unit, period__in=chunk
+        ).delete()
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO plays_periodcount (listener_id, kind, unit, period, keys) "
+                "SELECT listener_id, kind, unit, period, COUNT(*) FROM plays_periodtotal "
+                f"WHERE listener_id = %s AND kind = %s AND unit = %s AND period IN ({marks}) "
+                "GROUP BY listener_id, kind, unit, period",
+                [listener_id, kind, unit, *[_d(period) for period in chunk]],
             )

@@ -8,7 +8,9 @@ takes milliseconds. The rollups are derived data only. Triggers on plays_play (s
 changed it (the insert path, an import taken back, catalogue merges, a deleted listener), and
 `ensure_fresh` rebuilds just those months (and their years) before a query reads. After an
 import the worker builds them at once (`plays.tasks.refresh_rollups`), so no question waits for
-a whole history; a change of MIN_PLAY_MS rebuilds it too.
+a whole history; a change of MIN_PLAY_MS rebuilds it too. When the listener hides or shows an
+artist, `RollupState.hidden_item_ids` (the items hidden at the last build) gives the items that
+changed, and only the rows those items count towards are rebuilt.
 """
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
@@ -71,10 +73,16 @@ def rebuild(listener, *, full=False) -> bool:
             .values_list("id", "month", "version")
         )
         full = full or state.min_play_ms != settings.MIN_PLAY_MS
-        signature = hidden.signature(listener.pk)
+        signature, hidden_ids = hidden.hidden_items(listener.pk)
         hidden_changed = signature != state.hidden_items
         if not marks and not full and not hidden_changed:
             return False
+        # The items hidden or shown since the last build: only their rows change. Unknown when
+        # the state predates `hidden_item_ids`: then every row that leaves hidden items out.
+        changed = None
+        if hidden_changed and not full and state.hidden_item_ids is not None:
+            changed = sorted(set(state.hidden_item_ids) ^ set(hidden_ids))
+        rebuild_hidden = hidden_changed and not full and changed is None
         builder = _Builder(listener.pk, settings.MIN_PLAY_MS)
         if full:
             builder.rebuild_all()
@@ -82,17 +90,20 @@ def rebuild(listener, *, full=False) -> bool:
             builder.rebuild_months(sorted({month for _, month, _ in marks}))
         if hidden_changed and not full:
             builder.rebuild_hidden_hours(None, None)
-            day_rollups.rebuild_hidden(listener.pk, settings.MIN_PLAY_MS)
-        period_rollups.rebuild(
-            listener.pk, None if full or hidden_changed else sorted({m for _, m, _ in marks})
-        )
-        months = [month for _, month, _ in marks]
-        session_breaks.refresh(listener.pk, months, everything=full or hidden_changed)
+            day_rollups.rebuild_hidden(listener.pk, settings.MIN_PLAY_MS, changed)
+        months = sorted({m for _, m, _ in marks})
+        if changed is not None:
+            period_rollups.rebuild_keys(listener.pk, changed)
+        period_rollups.rebuild(listener.pk, None if full or rebuild_hidden else months)
+        if changed is not None:
+            session_breaks.refresh_hidden(listener.pk, changed)
+        session_breaks.refresh(listener.pk, months, everything=full or rebuild_hidden)
         for mark_id, _month, version in marks:
             # Only the marks seen above: a play stored meanwhile has bumped its month's version.
             RollupDirty.objects.filter(id=mark_id, version=version).delete()
         state.min_play_ms = settings.MIN_PLAY_MS
         state.hidden_items = signature
+        state.hidden_item_ids = hidden_ids
         state.built_at = timezone.now()
         state.save()
     return True

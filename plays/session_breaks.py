@@ -14,8 +14,9 @@ minutes apart. `split_at` (halfway, rounded) is the instant the queries and the 
 Freshness: the rollup triggers mark the UTC months whose plays changed. A changed play of month
 M (or a new one that started before M) can only move pauses from the last one before its start
 onwards, so the refresh rebuilds from the last stored pause before M and before the earliest
-start of the plays ended in M or later: after a poll, just the last pause or so. A change of the
-hidden artists rebuilds everything, as HiddenHourTotal is.
+start of the plays ended in M or later: after a poll, just the last pause or so. When items are
+hidden or shown again, the pauses from the last one before their earliest play are rebuilt
+(`refresh_hidden`), and the artist days of their artists.
 """
 
 # The SQL here is assembled from fixed fragments; every value goes in as a query parameter.
@@ -106,6 +107,61 @@ def refresh(listener_id, stale_months, *, everything=False):
         if before is None:
             rebuild_from(listener_id, None)
             return
+    rebuild_from(listener_id, before)
+
+
+def refresh_hidden(listener_id, changed):
+    """Called by `plays.rollups.rebuild` (holding its lock) when the items `changed` were hidden
+    or shown again: the artist days of their primary artists, and the pauses from the last one
+    before the earliest play of those items (all of them when none is before it)."""
+    if not changed or not is_built(listener_id):
+        return
+    ids, ids_params = hidden.ids_sql(changed)
+    artists = (
+        f"SELECT ai.primary_artist_id FROM plays_item ai WHERE ai.id IN ({ids}) "
+        "AND ai.primary_artist_id IS NOT NULL"
+    )
+    where, params = _visible(listener_id)
+    day = day_sql("p.played_at")
+    end = epoch_ms_sql("p.played_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM plays_sessionartistday WHERE listener_id = %s "
+            f"AND artist_id IN ({artists})",
+            [listener_id, *ids_params],
+        )
+        cursor.execute(
+            "INSERT INTO plays_sessionartistday (listener_id, whole_month, day, artist_id, plays) "
+            f"SELECT p.listener_id, %s, {day}, pi.primary_artist_id, COUNT(*) "
+            "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
+            "WHERE p.listener_id = %s AND p.item_id IN (SELECT bi.id FROM plays_item bi "
+            f"WHERE bi.primary_artist_id IN ({artists})){where} "
+            f"GROUP BY p.listener_id, {day}, pi.primary_artist_id",
+            [False, listener_id, *ids_params, *params],
+        )
+        cursor.execute(
+            "INSERT INTO plays_sessionartistday (listener_id, whole_month, day, artist_id, plays) "
+            f"SELECT listener_id, %s, {_month_sql('day')}, artist_id, SUM(plays) "
+            "FROM plays_sessionartistday WHERE listener_id = %s AND whole_month = %s "
+            f"AND artist_id IN ({artists}) "
+            f"GROUP BY listener_id, {_month_sql('day')}, artist_id",
+            [True, listener_id, False, *ids_params],
+        )
+        cursor.execute(
+            f"SELECT MIN({end} - COALESCE(p.ms_played, pi.duration_ms, 0)) "
+            "FROM plays_play p JOIN plays_item pi ON pi.id = p.item_id "
+            f"WHERE p.listener_id = %s AND p.item_id IN ({ids})",
+            [listener_id, *ids_params],
+        )
+        earliest = cursor.fetchone()[0]
+    if earliest is None:
+        return
+    before = (
+        SessionBreak.objects.filter(listener_id=listener_id, start_ms__lt=earliest)
+        .order_by("-start_ms")
+        .values_list("start_ms", flat=True)
+        .first()
+    )
     rebuild_from(listener_id, before)
 
 

@@ -22,6 +22,7 @@ BENCHMARK_COMMANDS = (
     "benchmark_collector",
     "benchmark_concurrent_imports",
     "benchmark_export",
+    "benchmark_hidden",
     "benchmark_import",
     "benchmark_mcp",
     "benchmark_mcp_load",
