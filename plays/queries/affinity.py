@@ -69,8 +69,10 @@ def _in_common(listener, other, window, limit):
     share = "CASE WHEN a * tb < b * ta THEN a * 1.0 / ta ELSE b * 1.0 / tb END"
     per_item = (
         "SELECT i.id AS k, i.primary_artist_id AS artist, "
-        "SUM(CASE WHEN x.side = 0 THEN x.plays ELSE 0 END) AS a, "
-        "SUM(CASE WHEN x.side = 1 THEN x.plays ELSE 0 END) AS b FROM ("
+        # Integers (one track's plays fit), so PostgreSQL sums them per artist as bigints,
+        # not as numerics (several times slower); the shares are the same numbers.
+        "CAST(SUM(CASE WHEN x.side = 0 THEN x.plays ELSE 0 END) AS INTEGER) AS a, "
+        "CAST(SUM(CASE WHEN x.side = 1 THEN x.plays ELSE 0 END) AS INTEGER) AS b FROM ("
         f"SELECT 0 AS side, m.item_id, m.plays FROM ({mine}) m UNION ALL "
         f"SELECT 1 AS side, t.item_id, t.plays FROM ({theirs}) t"
         ") x JOIN plays_item i ON i.id = x.item_id "
