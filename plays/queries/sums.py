@@ -360,7 +360,9 @@ def grouped_each(listener, window, groups, *, kinds=None, order="plays", limit=N
             f"SELECT * FROM (SELECT {number} AS g, {column} AS s_key, SUM(plays) AS s_plays, "
             "SUM(ms) AS s_ms, MIN(first_at) AS s_first, MAX(last_at) AS s_last, "
             f"COUNT(*) OVER () AS s_groups FROM j WHERE {column} IS NOT NULL "
-            + ("" if wheres[number] is None else f"AND w{number} = 1 ")
+            # "<> 0", not "= 1": PostgreSQL guesses that most rows pass (it cannot know), and
+            # groups them by hashing rather than sorting all of them.
+            + ("" if wheres[number] is None else f"AND w{number} <> 0 ")
             + f"GROUP BY {column} "
             f"ORDER BY {_NAMED_ORDERS[order]}"
             + ("" if limit is None else f" LIMIT {int(limit)}")
