@@ -29,7 +29,7 @@ from django.db import connection
 from accounts.models import Listener
 from plays.models import Artist, Item, NamesFrom
 from plays.queries.exclusions import says_excluded_artists
-from plays.queries.sums import GROUP_COLUMNS, _item_source, check_limit, spotify_id_of
+from plays.queries.sums import _item_source, check_limit, spotify_id_of
 from plays.queries.windows import QueryError, Window, listener_tz
 from plays.rollups import ensure_fresh
 
@@ -59,44 +59,61 @@ def sharing_listener(handle):
     return Listener.objects.filter(shares_listening=True, share_handle=handle.strip()).first()
 
 
-def _common(listener, other, window, group, limit):
-    """(rows [(key, your plays, their plays)] most in common first, how many keys both played,
-    the affinity over `group`, your plays, their plays), summed in one query over both
-    listeners' counted track plays (each with their own hidden artists left out)."""
+def _in_common(listener, other, window, limit):
+    """{"item__primary_artist": ..., "item": ...}: for each grouping, (rows [(key, your plays,
+    their plays)] most in common first, how many keys both played, the affinity over the
+    grouping, your plays, their plays). One statement reads both listeners' counted track plays
+    once (each with their own hidden artists left out), sums them per track, then per artist."""
     mine, mine_params = _item_source(listener, window)
     theirs, their_params = _item_source(other, window)
-    column = GROUP_COLUMNS[group]
     share = "CASE WHEN a * tb < b * ta THEN a * 1.0 / ta ELSE b * 1.0 / tb END"
-    per = (
-        f"SELECT {column} AS k, SUM(CASE WHEN x.side = 0 THEN x.plays ELSE 0 END) AS a, "
-        "SUM(CASE WHEN x.side = 1 THEN x.plays ELSE 0 END) AS b FROM ("
+    per_item = (
+        "SELECT i.id AS k, i.primary_artist_id AS artist, "
+        # Integers (one track's plays fit), so PostgreSQL sums them per artist as bigints,
+        # not as numerics (several times slower); the shares are the same numbers.
+        "CAST(SUM(CASE WHEN x.side = 0 THEN x.plays ELSE 0 END) AS INTEGER) AS a, "
+        "CAST(SUM(CASE WHEN x.side = 1 THEN x.plays ELSE 0 END) AS INTEGER) AS b FROM ("
         f"SELECT 0 AS side, m.item_id, m.plays FROM ({mine}) m UNION ALL "
         f"SELECT 1 AS side, t.item_id, t.plays FROM ({theirs}) t"
         ") x JOIN plays_item i ON i.id = x.item_id "
-        f"WHERE i.kind = 'track' AND {column} IS NOT NULL GROUP BY {column}"
+        "WHERE i.kind = 'track' GROUP BY i.id, i.primary_artist_id"
     )
-    totals = "SELECT SUM(a) AS ta, SUM(b) AS tb FROM per"
-    params = [*mine_params, *their_params]
+    per_artist = (
+        "SELECT artist AS k, SUM(a) AS a, SUM(b) AS b FROM per_item "
+        "WHERE artist IS NOT NULL GROUP BY artist"
+    )
+    ranked = [
+        f"SELECT * FROM (SELECT {number} AS g, k, a, b, ta, tb, COUNT(*) OVER () AS n, "
+        f"SUM({share}) OVER () AS common FROM {per}, {tot} WHERE a > 0 AND b > 0 "
+        f"ORDER BY {share} DESC, a + b DESC, k LIMIT {int(limit)}) r{number}"
+        for number, per, tot in ((0, "per_artist", "tot_artist"), (1, "per_item", "tot_item"))
+    ]
+    totals = [
+        f"SELECT {number}, NULL, NULL, NULL, ta, tb, 0, 0 FROM {tot}"
+        for number, tot in ((2, "tot_artist"), (3, "tot_item"))
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH per AS ({per}), tot AS ({totals}) "
-            f"SELECT k, a, b, ta, tb, COUNT(*) OVER (), SUM({share}) OVER () FROM per, tot "
-            f"WHERE a > 0 AND b > 0 ORDER BY {share} DESC, a + b DESC, k LIMIT {int(limit)}",
-            params,
+            f"WITH per_item AS ({per_item}), per_artist AS ({per_artist}), "
+            "tot_artist AS (SELECT SUM(a) AS ta, SUM(b) AS tb FROM per_artist), "
+            "tot_item AS (SELECT SUM(a) AS ta, SUM(b) AS tb FROM per_item) "
+            + " UNION ALL ".join([*ranked, *totals]),
+            [*mine_params, *their_params],
         )
-        rows = cursor.fetchall()
-        if rows:
-            ta, tb, shared, common = rows[0][3], rows[0][4], rows[0][5], rows[0][6]
-        else:
-            cursor.execute(f"WITH per AS ({per}) {totals}", params)
-            (ta, tb), shared, common = cursor.fetchone(), 0, 0
-    return (
-        [(key, int(a), int(b)) for key, a, b, *_ in rows],
-        int(shared),
-        round(100 * float(common or 0), 1),
-        int(ta or 0),
-        int(tb or 0),
-    )
+        found = cursor.fetchall()
+    answers = {}
+    for number, group in enumerate(("item__primary_artist", "item")):
+        rows = [row for row in found if row[0] == number]
+        (_, _, _, _, ta, tb, _, _), *_ = [row for row in found if row[0] == number + 2]
+        shared, common = (rows[0][6], rows[0][7]) if rows else (0, 0)
+        answers[group] = (
+            [(key, int(a), int(b)) for _, key, a, b, *_ in rows],
+            int(shared),
+            round(100 * float(common or 0), 1),
+            int(ta or 0),
+            int(tb or 0),
+        )
+    return answers
 
 
 def _visible(row, other):
@@ -122,12 +139,9 @@ def compare_listeners(listener, *, handle, window=None, limit=10, tz=None) -> di
         raise QueryError("That is your own share handle: give another listener's.")
     ensure_fresh(listener)
     ensure_fresh(other)
-    artists, shared_artists, affinity, _, _ = _common(
-        listener, other, window, "item__primary_artist", limit
-    )
-    tracks, shared_tracks, track_overlap, my_plays, their_plays = _common(
-        listener, other, window, "item", limit
-    )
+    in_common = _in_common(listener, other, window, limit)
+    artists, shared_artists, affinity, _, _ = in_common["item__primary_artist"]
+    tracks, shared_tracks, track_overlap, my_plays, their_plays = in_common["item"]
     artist_rows = Artist.objects.in_bulk([key for key, _, _ in artists])
     track_rows = Item.objects.select_related("primary_artist").in_bulk(
         [key for key, _, _ in tracks]

@@ -19,6 +19,7 @@ from plays.queries.sums import (
     check_limit,
     counted_plays,
     grouped,
+    grouped_each,
     spotify_id_of,
     sql_param,
     to_minutes,
@@ -204,23 +205,30 @@ def discoveries(listener, *, window=None, limit=20, tz=None) -> dict:
     window = window or Window()
     tz = tz or listener_tz(listener)
     ensure_fresh(listener)
-    found = {}
-    for label, group in (("tracks", "item"), ("artists", "item__primary_artist")):
-        # Over all time everything was first heard in the window.
-        items_sql, items_params = (
-            ("", ()) if window.is_all_time else _first_heard_in(listener, window, group)
+    groups = ("item", "item__primary_artist")
+    if window.is_all_time:
+        # Over all time everything was first heard in the window: both lists from one read.
+        found = grouped_each(
+            listener, window, groups, kinds=["track"], order="plays_then_first", limit=limit
         )
-        found[label] = grouped(
-            listener,
-            window,
-            group,
-            kinds=["track"],
-            order="plays_then_first",
-            limit=limit,
-            items_sql=items_sql,
-            items_params=items_params,
-        )
-    (tracks, new_tracks), (artists, new_artists) = found["tracks"], found["artists"]
+    else:
+        # Only the few items first heard in the window are summed, each list on its own.
+        found = []
+        for group in groups:
+            items_sql, items_params = _first_heard_in(listener, window, group)
+            found.append(
+                grouped(
+                    listener,
+                    window,
+                    group,
+                    kinds=["track"],
+                    order="plays_then_first",
+                    limit=limit,
+                    items_sql=items_sql,
+                    items_params=items_params,
+                )
+            )
+    (tracks, new_tracks), (artists, new_artists) = found
     track_objs = Item.objects.in_bulk([row[0] for row in tracks])
     artist_objs = Artist.objects.in_bulk([row[0] for row in artists])
     names = artist_names(track_objs)
@@ -349,14 +357,16 @@ def forgotten_favorites(listener, window=None, *, quiet_days=365, limit=20, tz=N
     now = timezone.now()
     cutoff = now - timedelta(days=quiet_days)
     result = {}
-    for label, group, to_rows in (
-        ("artists", "item__primary_artist", artist_rows),
-        ("tracks", "item", track_rows),
-    ):
-        where, params = _quiet_since(listener, group, cutoff)
-        rows, found = grouped(
-            listener, window, group, kinds=["track"], limit=limit, where=where, params=params
-        )
+    labels = (("artists", "item__primary_artist", artist_rows), ("tracks", "item", track_rows))
+    answers = grouped_each(
+        listener,
+        window,
+        [group for _, group, _ in labels],
+        kinds=["track"],
+        limit=limit,
+        wheres=[_quiet_since(listener, group, cutoff) for _, group, _ in labels],
+    )
+    for (label, group, to_rows), (rows, found) in zip(labels, answers, strict=True):
         last = _last_plays(listener, group, [row[0] for row in rows])
         listed = to_rows(rows)
         for row in listed:

@@ -323,10 +323,11 @@ def grouped(
     return (rows, groups, plays, ms) if with_totals else (rows, groups)
 
 
-def grouped_each(listener, window, groups, *, kinds=None, order="plays", limit=None):
+def grouped_each(listener, window, groups, *, kinds=None, order="plays", limit=None, wheres=None):
     """[([(key, plays, ms, first, last)], number of groups) for each of `groups`]: what
     `grouped` answers for each group path, from one statement that sums the window's items once
-    (the rollups are read once, not once per grouping)."""
+    (the rollups are read once, not once per grouping). `wheres`, one (condition on the item
+    `i`, params) or None per group, is `grouped`'s `where` for that group."""
     source, source_params = _item_source(listener, window)
     if not window.is_all_time:  # one row per item before the join
         source = (
@@ -338,9 +339,17 @@ def grouped_each(listener, window, groups, *, kinds=None, order="plays", limit=N
         item_conditions.append(f"i.kind IN ({', '.join(['%s'] * len(kinds))})")
         condition_params += list(kinds)
     columns = sorted({GROUP_COLUMNS[group] for group in groups})
+    # Each group's own condition, as a column of the joined rows that its grouping keeps to.
+    wheres = wheres or [None] * len(groups)
+    kept, kept_params = [], []
+    for number, where in enumerate(wheres):
+        if where is not None:
+            kept.append(f", CASE WHEN {where[0]} THEN 1 ELSE 0 END AS w{number}")
+            kept_params += list(where[1])
     joined = (
         "SELECT x.plays AS plays, x.ms AS ms, x.first_at AS first_at, x.last_at AS last_at, "
         + ", ".join(f"{column} AS {column.replace('.', '_')}" for column in columns)
+        + "".join(kept)
         + f" FROM ({source}) x JOIN plays_item i ON i.id = x.item_id"
         + (f" WHERE {' AND '.join(item_conditions)}" if item_conditions else "")
     )
@@ -350,7 +359,11 @@ def grouped_each(listener, window, groups, *, kinds=None, order="plays", limit=N
         parts.append(
             f"SELECT * FROM (SELECT {number} AS g, {column} AS s_key, SUM(plays) AS s_plays, "
             "SUM(ms) AS s_ms, MIN(first_at) AS s_first, MAX(last_at) AS s_last, "
-            f"COUNT(*) OVER () AS s_groups FROM j WHERE {column} IS NOT NULL GROUP BY {column} "
+            f"COUNT(*) OVER () AS s_groups FROM j WHERE {column} IS NOT NULL "
+            # "<> 0", not "= 1": PostgreSQL guesses that most rows pass (it cannot know), and
+            # groups them by hashing rather than sorting all of them.
+            + ("" if wheres[number] is None else f"AND w{number} <> 0 ")
+            + f"GROUP BY {column} "
             f"ORDER BY {_NAMED_ORDERS[order]}"
             + ("" if limit is None else f" LIMIT {int(limit)}")
             + f") g{number}"
@@ -358,7 +371,7 @@ def grouped_each(listener, window, groups, *, kinds=None, order="plays", limit=N
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH j AS ({joined}) {' UNION ALL '.join(parts)}",
-            [*source_params, *condition_params],
+            [*kept_params, *source_params, *condition_params],
         )
         rows = cursor.fetchall()
     answers = [([], 0) for _ in groups]

@@ -89,11 +89,33 @@ def test_the_affinity_and_shared_lists_agree_with_plain_python(sharing, window_n
 
 
 def test_listeners_with_no_track_in_common_still_share_artists(sharing):
-    alice, _ = sharing["alice"]
-    bob, _ = sharing["bob"]
+    alice, alice_plays = sharing["alice"]
+    bob, bob_plays = sharing["bob"]
     answer = queries.compare_listeners(alice, handle=bob.share_handle)
     assert answer["shared_tracks"] == 0 and answer["track_overlap"] == 0
+    assert answer["tracks"] == []
     assert answer["shared_artists"] > 0 and 0 < answer["affinity"] <= 100
+    # Both totals are still told when no track is shared.
+    assert answer["your_plays"] == sum(_counts(alice_plays, lambda p: p.item).values())
+    assert answer["their_plays"] == sum(_counts(bob_plays, lambda p: p.item).values())
+    mine = _counts(alice_plays, lambda p: p.artist)
+    theirs = _counts(bob_plays, lambda p: p.artist)
+    assert answer["affinity"] == _affinity(mine, theirs)
+
+
+def test_listeners_with_nothing_in_common_get_zeros_and_their_totals(sharing):
+    (me, my_plays), (other, their_plays) = sorted(
+        (sharing["alice"], sharing["bob"]), key=lambda side: min(p.at for p in side[1])
+    )
+    # From the earlier listener's first play to the other's first: only the earlier one played.
+    window = Window(min(p.at for p in my_plays), min(p.at for p in their_plays))
+    answer = queries.compare_listeners(me, handle=other.share_handle, window=window, tz=UTC)
+    expected_mine = sum(_counts(my_plays, lambda p: p.item, window).values())
+    assert expected_mine > 0 and not _counts(their_plays, lambda p: p.item, window)
+    assert (answer["your_plays"], answer["their_plays"]) == (expected_mine, 0)
+    assert answer["artists"] == [] and answer["tracks"] == []
+    assert (answer["affinity"], answer["track_overlap"]) == (0, 0)
+    assert (answer["shared_artists"], answer["shared_tracks"]) == (0, 0)
 
 
 def test_each_side_leaves_out_its_own_hidden_artists(sharing):
