@@ -632,6 +632,34 @@ class DayTotal(models.Model):
         return f"{self.listener_id} day {self.day} {self.source}: {self.stored}"
 
 
+class DayHourTotal(models.Model):
+    """One listener's plays in one UTC day, the items the listener hides left out: the day's
+    sums, and its 24 UTC hours' counted plays (`p0`..`p23`) and milliseconds (`m0`..`m23`) in
+    columns. The heatmap, the summary and the timelines of a zone whose offset is a whole number
+    of hours read a few thousand of these instead of the hourly rollup's tens of thousands of rows
+    (`plays.queries.hours`). Built from HourTotal less HiddenHourTotal by `plays.hour_days`."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="+")
+    day = models.IntegerField()  # whole days since 1970-01-01 UTC
+    plays = models.PositiveIntegerField()  # counted plays
+    ms = models.BigIntegerField()  # of counted plays
+    track_plays = models.PositiveIntegerField()  # counted plays of tracks
+    stored = models.PositiveIntegerField()  # every stored play, short ones included
+    short_or_skipped = models.PositiveIntegerField()  # stored plays skipped or under the minimum
+    for _hour in range(24):
+        vars()[f"p{_hour}"] = models.PositiveIntegerField(default=0)
+        vars()[f"m{_hour}"] = models.BigIntegerField(default=0)
+    del _hour
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "day"], name="dayhourtotal_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.listener_id} day {self.day}: {self.plays}"
+
+
 # --- What assistants keep for a listener: the taste profile and the playlists they made ----------
 # Here rather than in `mcp` because they are the listener's data like their plays: /me shows and
 # edits them, the data export and "delete all my data" cover them, and every layer above `plays`

@@ -1,6 +1,6 @@
 """Keeps each listener's rollups (ItemMonth, ItemYear, ItemTotal, HourTotal, HiddenHourTotal:
 the hours of the plays of the artists the listener hides; PeriodTotal: see `plays.period_rollups`;
-ItemDay and DayTotal: `plays.day_rollups`) exact.
+ItemDay and DayTotal: `plays.day_rollups`; DayHourTotal: `plays.hour_days`) exact.
 
 Scanning a million plays takes PostgreSQL a second or more; summing a few thousand rollup rows
 takes milliseconds. The rollups are derived data only. Triggers on plays_play (see migration
@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Exists
 from django.utils import timezone
 
-from plays import day_rollups, hidden, period_rollups, session_breaks
+from plays import day_rollups, hidden, hour_days, period_rollups, session_breaks
 from plays.models import (
     HiddenHourTotal,
     HourTotal,
@@ -91,6 +91,7 @@ def rebuild(listener, *, full=False) -> bool:
         if hidden_changed and not full:
             builder.rebuild_hidden_hours(None, None)
             day_rollups.rebuild_hidden(listener.pk, settings.MIN_PLAY_MS, changed)
+            hour_days.rebuild(listener.pk)
         months = sorted({m for _, m, _ in marks})
         if changed is not None:
             period_rollups.rebuild_keys(listener.pk, changed)
@@ -176,6 +177,7 @@ class _Builder:
                 [self.listener_id],
             )
         day_rollups.rebuild(self.listener_id, self.min_ms)
+        hour_days.rebuild(self.listener_id)
 
     def rebuild_months(self, months):
         touched = set()
@@ -195,6 +197,7 @@ class _Builder:
                 self._insert_hours(cursor, start, end)
                 self.rebuild_hidden_hours(start, end)
                 day_rollups.rebuild(self.listener_id, self.min_ms, start, end)
+                hour_days.rebuild(self.listener_id, start, end)
                 touched.update(in_run.values_list("item_id", flat=True))
             # Only the items played in those months can have other yearly and all-time totals.
             years = sorted({date(month.year, 1, 1) for month in months})

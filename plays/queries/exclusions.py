@@ -14,7 +14,8 @@ index: the cost grows with the number of hidden plays, not with the history.
 The shared base applies it: `sums.counted_plays`, `sums.stored_plays`, `sums.source_ranges`
 (so `grouped` and everything built on them), `hours.time_sums` and `hours.net_hours_sql`,
 and `hidden_rollup_rows` for a rollup read with the ORM; the day rollups (`plays.day_rollups`:
-ItemDay's overall and per-artist rows, DayTotal) are built without the hidden items. A query
+ItemDay's overall and per-artist rows, DayTotal; `plays.hour_days`: DayHourTotal) are built
+without the hidden items. A query
 written on those parts gets it without doing anything. The export (`export.exported_plays`) and
 the operator's count of stored rows (`coverage.coverage`) do not: they are about what is stored,
 not what was heard.

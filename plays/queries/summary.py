@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from plays.queries.exclusions import says_excluded_artists
-from plays.queries.hours import HOUR_SUMS, WEEKDAYS, heat
+from plays.queries.hours import HOUR_SUMS, WEEKDAYS, heat, time_sums
 from plays.queries.listings import artist_rows, track_rows
 from plays.queries.sums import first_and_last, grouped_each, to_minutes
 from plays.queries.windows import Window, iso, listener_tz, min_play_ms
@@ -20,14 +20,13 @@ def listening_summary(listener, *, window=None, tz=None) -> dict:
     window = window or Window()
     tz = tz or listener_tz(listener)
     ensure_fresh(listener)
-    totals = dict.fromkeys(HOUR_SUMS, 0)
+    # The window's totals as one bucket, then the counted plays by hour of the week: both read
+    # the day rollup in a whole-hour zone (the sums other than plays and ms it holds per day).
+    totals = time_sums(listener, window, tz, None).get(0, dict.fromkeys(HOUR_SUMS, 0))
     by_hour, by_weekday = defaultdict(int), defaultdict(int)
-    for (wd, hr), sums in heat(listener, window, tz).items():
-        for key in HOUR_SUMS:
-            totals[key] += sums[key]
-        if sums["plays"]:
-            by_hour[hr] += sums["plays"]
-            by_weekday[wd] += sums["plays"]
+    for (wd, hr), sums in heat(listener, window, tz, ("plays",)).items():
+        by_hour[hr] += sums["plays"]
+        by_weekday[wd] += sums["plays"]
     peak_hour = max(by_hour.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
     peak_day = max(by_weekday.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
     (tracks, unique_tracks), (artists, unique_artists) = grouped_each(
